@@ -1,0 +1,242 @@
+/*
+ * moevk — streaming Mixture-of-Experts LLM inference on Vulkan. The only public header.
+ *
+ * Installed as <moevk/engine.h>. C99. Every exported symbol starts with moevk_. Every call that can fail
+ * returns a moevk_status; the message of the last failure on a context is moevk_last_error(ctx).
+ * A failed call changes nothing: the context is exactly as it was before the call.
+ *
+ * Threads: several contexts may live in one process and be used from different threads at the same time.
+ * One context is used by one thread at a time (calls on one context are not synchronised by moevk).
+ * Functions without a context (version, status_string, params_*) may be called from any thread.
+ *
+ * Tokens, positions and sequence ids are int32_t. Sizes travel with their buffers: (dst, dst_capacity) and
+ * (src, src_size). A logits buffer always holds moevk_n_vocab(ctx) floats.
+ */
+#ifndef MOEVK_ENGINE_H
+#define MOEVK_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define MOEVK_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define MOEVK_API __attribute__((visibility("default")))
+#else
+#define MOEVK_API
+#endif
+
+#define MOEVK_VERSION_MAJOR 0
+#define MOEVK_VERSION_MINOR 1
+#define MOEVK_VERSION_PATCH 0
+#define MOEVK_VERSION_NUMBER (MOEVK_VERSION_MAJOR * 10000 + MOEVK_VERSION_MINOR * 100 + MOEVK_VERSION_PATCH)
+
+/** Runtime version of the loaded library as MAJOR*10000 + MINOR*100 + PATCH.
+ *  Compare it with MOEVK_VERSION_NUMBER to catch a header/library mismatch. Threads: any. */
+MOEVK_API uint32_t moevk_version_number(void);
+/** Runtime version as "MAJOR.MINOR.PATCH". Static string, never NULL. Threads: any. */
+MOEVK_API const char *moevk_version_string(void);
+
+/* Status codes. The values are ABI: never renumbered or reused, only appended. */
+typedef enum moevk_status {
+    MOEVK_OK = 0,
+    MOEVK_E_INVALID_ARG = 1,      /* the caller broke a documented precondition */
+    MOEVK_E_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
+    MOEVK_E_IO = 3,               /* a file could not be read or written */
+    MOEVK_E_BAD_FORMAT = 4,       /* malformed model file */
+    MOEVK_E_VERSION = 5,          /* unsupported format version */
+    MOEVK_E_DEVICE = 6,           /* Vulkan failure, no device, device lost */
+    MOEVK_E_UNSUPPORTED = 7,      /* a valid request this build, model or device cannot serve */
+    MOEVK_E_CTX_FULL = 8,         /* the request needs more positions than n_ctx */
+    MOEVK_E_CANNOT_TRUNCATE = 9,  /* memory_seq_rm cannot remove the range without losing state */
+    MOEVK_E_BUFFER_TOO_SMALL = 10,/* dst_capacity is smaller than the result; the size needed is returned */
+    MOEVK_E_NOT_A_SNAPSHOT = 11,  /* the bytes are not a moevk snapshot */
+    MOEVK_E_MODEL_MISMATCH = 12,  /* the snapshot was written for another model */
+    MOEVK_E_CORRUPT = 13,         /* checksum, truncation or an inconsistent snapshot */
+    MOEVK_E_NO_CHECKPOINT = 14,   /* no checkpoint at the requested position */
+    MOEVK_E_INTERNAL = 99         /* a bug in moevk; please report it */
+} moevk_status;
+
+/** Static name of a status ("MOEVK_E_IO"); never NULL, also for unknown values. Threads: any. */
+MOEVK_API const char *moevk_status_string(moevk_status status);
+
+typedef struct moevk_ctx moevk_ctx;       /* opaque: one model on one device with one sequence */
+typedef struct moevk_params moevk_params; /* opaque: parameters set by key, so new keys never change a layout */
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Parameters
+ * Keys (i64 unless noted):
+ *   n_ctx                    context length in positions (default min(model context_length, 4096))
+ *   device                   i64: device index in enumeration order; str: substring of the device name
+ *   expert_cache_bytes       i64 bytes, or str such as "25%" of all expert bytes (default: all that fit)
+ *   io_threads               threads reading experts from disk
+ *   kv_type                  str: "f16" (default), "f32", "q8_0"
+ *   checkpoint_interval, max_checkpoints, checkpoint_bytes, max_replay_tokens, state_compression_level
+ * ------------------------------------------------------------------------------------------------------- */
+
+/** Create a parameter object holding the defaults.
+ *  Ownership: the caller owns it and releases it with moevk_params_free(). NULL only when out of memory.
+ *  Threads: any; one parameter object is used by one thread at a time. */
+MOEVK_API moevk_params *moevk_params_create(void);
+/** Set an integer parameter.
+ *  @param params  from moevk_params_create(); not NULL.
+ *  @param key     NUL-terminated key name; read only during the call.
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG for a NULL argument, an unknown key or a value out of range. */
+MOEVK_API moevk_status moevk_params_set_i64(moevk_params *params, const char *key, int64_t value);
+/** Set a string parameter ("kv_type", "device", "expert_cache_bytes" as "25%"). Strings are copied.
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG for a NULL argument, an unknown key or a malformed value. */
+MOEVK_API moevk_status moevk_params_set_str(moevk_params *params, const char *key, const char *value);
+/** Release a parameter object. NULL is a harmless no-op. */
+MOEVK_API void moevk_params_free(moevk_params *params);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Context
+ * ------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Create a context bound to one Vulkan device and load a GGUF model into it.
+ * @param model_path    UTF-8 path of a GGUF v3 file; read only during the call. The file must stay in
+ *                      place while the context lives (experts may be read from it later).
+ * @param params        NULL for defaults; read only during the call (it may be freed right after).
+ * @param out_ctx       On MOEVK_OK receives a new context, owned by the caller and released with
+ *                      moevk_ctx_close(). On any error it is set to NULL.
+ * @param err           NULL, or a buffer of err_capacity bytes that receives the message on failure
+ *                      (truncated to fit, always NUL-terminated when err_capacity > 0).
+ * @return MOEVK_OK; MOEVK_E_INVALID_ARG (model_path or out_ctx NULL, bad parameter); MOEVK_E_IO;
+ *         MOEVK_E_BAD_FORMAT; MOEVK_E_UNSUPPORTED (architecture or tensor type); MOEVK_E_DEVICE;
+ *         MOEVK_E_OUT_OF_MEMORY.
+ * Threads: any.
+ */
+MOEVK_API moevk_status moevk_ctx_open(const char *model_path, const moevk_params *params, moevk_ctx **out_ctx,
+                                      char *err, size_t err_capacity);
+/** Release everything owned by ctx, including strings it returned. NULL is a harmless no-op. */
+MOEVK_API void moevk_ctx_close(moevk_ctx *ctx);
+/** Message of the last failed call on ctx ("" when the last call succeeded, or for a NULL ctx).
+ *  Ownership: owned by ctx; valid until the next call on ctx. */
+MOEVK_API const char *moevk_last_error(const moevk_ctx *ctx);
+
+/** Change a runtime setting of a live context (checkpoint_interval, max_checkpoints, checkpoint_bytes,
+ *  max_replay_tokens, state_compression_level). Keys fixed at open (n_ctx, device, kv_type, ...) are
+ *  refused with MOEVK_E_INVALID_ARG, as are unknown keys and out-of-range values. */
+MOEVK_API moevk_status moevk_ctx_set_i64(moevk_ctx *ctx, const char *key, int64_t value);
+/** String form of moevk_ctx_set_i64 (the value is parsed as a decimal integer). */
+MOEVK_API moevk_status moevk_ctx_set_str(moevk_ctx *ctx, const char *key, const char *value);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Evaluation
+ * ------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Evaluate tokens at positions [start_pos, start_pos + n_tokens) and append them to the context.
+ * @param tokens     n_tokens ids in [0, n_vocab); read only during the call. May be NULL when n_tokens == 0.
+ * @param start_pos  must equal moevk_memory_seq_pos_max(ctx, 0) + 1 (0 for an empty context).
+ * @param logits     NULL, or n_vocab floats that receive the next-token logits of the last position.
+ *                   Untouched on failure.
+ * @return MOEVK_OK (n_tokens == 0 is a successful no-op); MOEVK_E_INVALID_ARG (NULL ctx or tokens, negative
+ *         n_tokens, a token out of range, start_pos not continuing the context); MOEVK_E_CTX_FULL (the
+ *         positions would pass n_ctx); MOEVK_E_DEVICE; MOEVK_E_IO. On failure the context is unchanged.
+ * Threads: one thread at a time per context.
+ */
+MOEVK_API moevk_status moevk_eval_prompt(moevk_ctx *ctx, const int32_t *tokens, int32_t n_tokens, int32_t start_pos,
+                                         float *logits);
+/** Same as moevk_eval_prompt(ctx, &token, 1, pos, logits), bit for bit. */
+MOEVK_API moevk_status moevk_eval_token(moevk_ctx *ctx, int32_t token, int32_t pos, float *logits);
+/** Copy the next-token logits of the last evaluated position (also right after a snapshot load).
+ *  @param dst_capacity  capacity of dst in floats; at least n_vocab.
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, nothing evaluated yet); MOEVK_E_BUFFER_TOO_SMALL. */
+MOEVK_API moevk_status moevk_get_logits(moevk_ctx *ctx, float *dst, size_t dst_capacity);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Memory (one sequence per context: seq_id is 0, or -1 meaning "any")
+ * ------------------------------------------------------------------------------------------------------- */
+
+/** Empty the context: no positions, no logits, checkpoints dropped. */
+MOEVK_API moevk_status moevk_memory_clear(moevk_ctx *ctx);
+/**
+ * Remove positions [p0, p1) of the sequence. p0 < 0 means 0; p1 < 0 means to the end. Only a tail can be
+ * removed; a range that ends before the last position is MOEVK_E_UNSUPPORTED. Attention K/V truncates
+ * exactly. Recurrent state (hybrid models) is restored from the newest checkpoint at or before p0 and the
+ * stored tokens up to p0 are re-evaluated (at most max_replay_tokens); otherwise MOEVK_E_CANNOT_TRUNCATE.
+ * Never silently lossy. Removing an empty range (p0 past the end) succeeds and changes nothing.
+ * @return MOEVK_OK; MOEVK_E_INVALID_ARG (seq_id not 0 or -1, p1 < p0); MOEVK_E_UNSUPPORTED;
+ *         MOEVK_E_CANNOT_TRUNCATE. On failure the context is unchanged.
+ */
+MOEVK_API moevk_status moevk_memory_seq_rm(moevk_ctx *ctx, int32_t seq_id, int32_t p0, int32_t p1);
+/** Largest stored position, -1 when empty (also for a NULL ctx or an unknown seq_id). */
+MOEVK_API int32_t moevk_memory_seq_pos_max(moevk_ctx *ctx, int32_t seq_id);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Checkpoints: a checkpoint at pos is the state after tokens [0, pos).
+ * ------------------------------------------------------------------------------------------------------- */
+
+/** Save a checkpoint at pos; pos must equal pos_max + 1. Eviction never drops pos 0 or the newest. */
+MOEVK_API moevk_status moevk_checkpoint_save(moevk_ctx *ctx, int32_t pos);
+/** Return the context to the checkpoint at pos. MOEVK_E_NO_CHECKPOINT when there is none. */
+MOEVK_API moevk_status moevk_checkpoint_restore(moevk_ctx *ctx, int32_t pos);
+/** Drop the checkpoint at pos. MOEVK_E_NO_CHECKPOINT when there is none. */
+MOEVK_API moevk_status moevk_checkpoint_forget(moevk_ctx *ctx, int32_t pos);
+/** Number of checkpoints held (0 for a NULL ctx). */
+MOEVK_API int32_t moevk_checkpoint_count(moevk_ctx *ctx);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Session state snapshots (docs/state-format.md)
+ * ------------------------------------------------------------------------------------------------------- */
+
+/** Serialise the session. dst NULL: *out_size receives the exact size needed. dst too small:
+ *  MOEVK_E_BUFFER_TOO_SMALL with *out_size set. */
+MOEVK_API moevk_status moevk_state_save(moevk_ctx *ctx, void *dst, size_t dst_capacity, size_t *out_size);
+/** Restore a session from src_size bytes. Transactional: on any failure the context is unchanged.
+ *  @return MOEVK_OK; MOEVK_E_NOT_A_SNAPSHOT; MOEVK_E_VERSION; MOEVK_E_MODEL_MISMATCH; MOEVK_E_CORRUPT;
+ *          MOEVK_E_CTX_FULL. */
+MOEVK_API moevk_status moevk_state_load(moevk_ctx *ctx, const void *src, size_t src_size);
+/** moevk_state_save into a file, written atomically (temporary file, fsync, rename). */
+MOEVK_API moevk_status moevk_state_save_file(moevk_ctx *ctx, const char *path);
+/** moevk_state_load from a file. */
+MOEVK_API moevk_status moevk_state_load_file(moevk_ctx *ctx, const char *path);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Model facts: plain values (0 or "" for a NULL ctx). Strings are owned by ctx and live as long as it.
+ * ------------------------------------------------------------------------------------------------------- */
+
+MOEVK_API int32_t moevk_n_vocab(const moevk_ctx *ctx);   /* vocabulary size: length of a logits buffer */
+MOEVK_API int32_t moevk_n_ctx(const moevk_ctx *ctx);     /* the configured context length */
+MOEVK_API int32_t moevk_n_layer(const moevk_ctx *ctx);   /* number of transformer blocks */
+MOEVK_API int32_t moevk_eos(const moevk_ctx *ctx);       /* end-of-generation token, -1 when unknown */
+MOEVK_API const char *moevk_model_name(const moevk_ctx *ctx);  /* general.name, or "" */
+MOEVK_API const char *moevk_arch_name(const moevk_ctx *ctx);   /* general.architecture, e.g. "qwen3moe" */
+MOEVK_API const char *moevk_device_name(const moevk_ctx *ctx); /* the Vulkan device in use */
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Statistics
+ * ------------------------------------------------------------------------------------------------------- */
+
+/** Cumulative counters since open. Set struct_size = sizeof(moevk_stats) before the call; a caller built
+ *  against an older, shorter struct gets only the fields it knows. Fields are only ever appended. */
+typedef struct moevk_stats {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    uint64_t tokens_evaluated;      /* positions evaluated by eval_prompt / eval_token (and replays) */
+    uint64_t expert_lookups;        /* (token, layer, expert) uses looked up in the expert cache */
+    uint64_t expert_hits;           /* of those, found resident */
+    uint64_t expert_misses;         /* of those, read from disk */
+    uint64_t expert_prefetch_hits;  /* hits on experts that a prefetch brought in */
+    uint64_t expert_bytes_read;     /* bytes read from the model file for experts */
+    double io_wait_seconds;         /* seconds the GPU work waited on expert reads */
+    double prompt_seconds;          /* wall time in evaluations of more than one token */
+    double decode_seconds;          /* wall time in evaluations of one token */
+    uint64_t prompt_tokens;         /* tokens evaluated in calls of more than one token */
+    uint64_t decode_tokens;         /* tokens evaluated in calls of one token */
+} moevk_stats;
+
+/** Fill *dst with the statistics. @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, struct_size too small). */
+MOEVK_API moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOEVK_ENGINE_H */

@@ -1,0 +1,38 @@
+// ops.h — CPU reference operators: the oracle every GPU kernel is checked against. Plain loops, float32
+// storage, float64 accumulation; quantised weights are dequantised exactly (model/ggml_type.h) first.
+// Each op here has a GPU twin in kernels/ with the same semantics.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model/ggml_type.h"
+
+namespace moevk::reference {
+
+// y[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], for n elements. (w may be nullptr: weight 1.)
+void rms_norm(const float *x, const float *w, float *y, size_t n, float eps);
+
+// y = W x for a weight matrix stored as GGUF rows: W has n_rows rows of n_cols elements of `type`,
+// row r at w + r * row_bytes. y has n_rows elements.
+void matvec(model::GgmlType type, const void *w, size_t n_rows, size_t n_cols, const float *x, float *y);
+
+// NeoX-style rotary embedding in place on one head of head_dim values at position pos: pairs
+// (i, i + n_rot/2) for i < n_rot/2 rotate by pos * freq_base^(-2i/n_rot). Dims >= n_rot are left as is.
+void rope_neox(float *head, size_t head_dim, size_t n_rot, int32_t pos, float freq_base);
+
+// Causal attention of one query head over n_keys keys (positions 0..n_keys-1):
+// out = softmax(q.k_j * scale) . v_j. k and v hold n_keys rows of head_dim_k / head_dim_v floats with
+// row stride k_stride / v_stride (in floats).
+void attention_head(const float *q, const float *k, size_t k_stride, const float *v, size_t v_stride,
+                    size_t n_keys, size_t head_dim_k, size_t head_dim_v, float scale, float *out);
+
+// Router: softmax over n_expert logits, pick the k largest probabilities (ties: lower index first), and
+// when norm_topk renormalise the chosen probabilities to sum to 1. Writes k ids and k weights.
+void route_topk(const float *logits, size_t n_expert, size_t k, bool norm_topk, int32_t *ids, float *weights);
+
+// silu(g) * u element-wise: out[i] = g[i] / (1 + exp(-g[i])) * u[i].
+void swiglu(const float *g, const float *u, float *out, size_t n);
+
+}  // namespace moevk::reference

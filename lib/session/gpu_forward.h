@@ -1,0 +1,51 @@
+// gpu_forward.h — the forward pass of a model on one Vulkan device: weights uploaded once, a KV cache of
+// n_ctx positions, every op a compute dispatch (kernels/), batched prefill and single-token decode.
+// It does not track which positions are valid (lib/session/context does): eval writes K/V of the positions
+// it evaluates and reads keys [0, pos] for each of them, so stale entries past the session's end are never read.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/model.h"
+
+namespace moevk::session {
+
+enum class KvType { kF16, kF32, kQ8_0 };
+
+struct GpuForwardOptions {
+    uint32_t n_ctx = 4096;
+    KvType kv_type = KvType::kF16;
+    // Device choice: index >= 0 picks that device in enumeration order; otherwise the first device whose
+    // name contains device_name (empty: the first discrete GPU, else the first device).
+    int64_t device_index = -1;
+    std::string device_name;
+    uint32_t max_batch = 256;  // tokens per prefill chunk (scratch buffers are sized for it)
+};
+
+// Expert choice of the GPU for each evaluated token and layer: [layer][token][n_expert_used].
+struct RoutingTrace {
+    std::vector<std::vector<std::vector<int32_t>>> ids;
+};
+
+class GpuForward {
+public:
+    // Uploads the model's weights. Errors: kDevice (no device / Vulkan failure), kOutOfMemory,
+    // kUnsupported (device lacks a required feature; tensor larger than the device can bind).
+    static StatusOr<std::unique_ptr<GpuForward>> create(const model::Model &model, const GpuForwardOptions &opts);
+    virtual ~GpuForward() = default;
+
+    // Evaluates tokens at positions [start_pos, start_pos + n) (caller has validated ids and range,
+    // start_pos + n <= n_ctx). last_logits: NULL or n_vocab floats for the last position. all_logits:
+    // NULL or n * n_vocab floats (every position; for tests). trace: NULL or receives the routing.
+    // On failure the outputs are untouched; K/V at positions >= start_pos may have been overwritten.
+    virtual Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits,
+                        float *all_logits, RoutingTrace *trace) = 0;
+
+    virtual const std::string &device_name() const = 0;
+};
+
+}  // namespace moevk::session
