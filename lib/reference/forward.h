@@ -1,5 +1,6 @@
 // forward.h — CPU reference forward pass of a whole model (qwen3moe): the oracle for whole-model tests.
-// Keeps its own float32 KV cache. Slow on purpose: simple loops over the ops of reference/ops.h.
+// Keeps its own float32 KV cache. Slow on purpose: simple loops over the ops of reference/ops.h, one token
+// at a time, so the logits of a position never depend on how the tokens were split into eval() calls.
 #pragma once
 
 #include <cstdint>
@@ -18,21 +19,33 @@ struct Routing {
 
 // Lets a test hand the reference the GPU's expert choice (DESIGN.md section 7: routing near-ties).
 // Called with the layer, the position and the reference's own routing; may replace the ids (the reference
-// then recomputes the weights of the given ids from its own router probabilities).
+// then recomputes the weights of the given ids from its own router probabilities, see route_weights()).
+// The ids must stay n_expert_used values in [0, n_expert); anything else throws std::invalid_argument.
 using RoutingHook = std::function<void(uint32_t layer, int32_t pos, Routing &routing)>;
 
 class Forward {
 public:
+    // model must outlive this object. Throws std::invalid_argument when n_ctx is 0 or the hyper-parameters
+    // are inconsistent (n_head not a multiple of n_head_kv, odd head_dim_k).
     explicit Forward(const model::Model &model, uint32_t n_ctx);
 
     // Evaluates tokens at positions [n_past, n_past + n) and appends them. Returns the next-token logits of
-    // every evaluated position: n * n_vocab floats, position-major.
+    // every evaluated position: n * n_vocab floats, position-major. Throws std::out_of_range for a token
+    // outside [0, n_vocab) or when n_past + n > n_ctx; then nothing is appended.
     std::vector<float> eval(const int32_t *tokens, size_t n, const RoutingHook &hook = nullptr);
-    // Drops positions >= n_keep.
+    // Drops positions >= n_keep (no-op when n_keep >= n_past).
     void truncate(uint32_t n_keep);
     uint32_t n_past() const { return n_past_; }
+    uint32_t n_ctx() const { return n_ctx_; }
 
 private:
+    // One token through every layer at position pos (== n_past_); writes n_vocab logits.
+    void eval_token(int32_t token, int32_t pos, const RoutingHook &hook, float *logits);
+    // x += attention(rms_norm(x)) for layer il; stores this position's K/V in the layer's cache.
+    void attention_block(uint32_t il, int32_t pos, std::vector<float> &x);
+    // x += moe_ffn(rms_norm(x)) for layer il.
+    void moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::vector<float> &x);
+
     const model::Model &model_;
     uint32_t n_ctx_;
     uint32_t n_past_ = 0;

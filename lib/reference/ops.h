@@ -14,6 +14,9 @@ namespace moevk::reference {
 // y[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], for n elements. (w may be nullptr: weight 1.)
 void rms_norm(const float *x, const float *w, float *y, size_t n, float eps);
 
+// sum_i a[i] * b[i] accumulated in float64 (the reduction every reference op uses).
+double dot_f64(const float *a, const float *b, size_t n);
+
 // y = W x for a weight matrix stored as GGUF rows: W has n_rows rows of n_cols elements of `type`,
 // row r at w + r * row_bytes. y has n_rows elements.
 void matvec(model::GgmlType type, const void *w, size_t n_rows, size_t n_cols, const float *x, float *y);
@@ -24,13 +27,23 @@ void rope_neox(float *head, size_t head_dim, size_t n_rot, int32_t pos, float fr
 
 // Causal attention of one query head over n_keys keys (positions 0..n_keys-1):
 // out = softmax(q.k_j * scale) . v_j. k and v hold n_keys rows of head_dim_k / head_dim_v floats with
-// row stride k_stride / v_stride (in floats).
+// row stride k_stride / v_stride (in floats). Scores, softmax and the sum are float64. n_keys == 0 gives zeros.
 void attention_head(const float *q, const float *k, size_t k_stride, const float *v, size_t v_stride,
                     size_t n_keys, size_t head_dim_k, size_t head_dim_v, float scale, float *out);
 
 // Router: softmax over n_expert logits, pick the k largest probabilities (ties: lower index first), and
-// when norm_topk renormalise the chosen probabilities to sum to 1. Writes k ids and k weights.
+// when norm_topk renormalise the chosen probabilities to sum to 1. Writes k ids and k weights, ids in
+// order of decreasing probability. Requires k <= n_expert.
 void route_topk(const float *logits, size_t n_expert, size_t k, bool norm_topk, int32_t *ids, float *weights);
+
+// Softmax of the n_expert router logits in float64 (max-subtracted). route_topk ranks these.
+void router_softmax(const float *logits, size_t n_expert, double *probs);
+
+// Weights of a given set of k expert ids (e.g. the GPU's choice): their softmax probabilities, divided by
+// their sum when norm_topk (the sum clamped below at 2^-14 like llama.cpp). route_topk ends with this call,
+// so route_weights(ids of route_topk) reproduces route_topk's weights bit for bit.
+void route_weights(const float *logits, size_t n_expert, const int32_t *ids, size_t k, bool norm_topk,
+                   float *weights);
 
 // silu(g) * u element-wise: out[i] = g[i] / (1 + exp(-g[i])) * u[i].
 void swiglu(const float *g, const float *u, float *out, size_t n);

@@ -1,0 +1,175 @@
+// forward.cpp — the qwen3moe forward pass of llama.cpp's llm_build_qwen3moe, written as plain loops over
+// reference/ops.h. Activations are stored as float between ops (as on the GPU); every reduction is float64.
+// Large matrices are dequantised row by row inside matvec(); only 1-D norm weights are copied at start.
+#include "reference/forward.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "reference/ops.h"
+
+namespace moevk::reference {
+namespace {
+
+uint64_t row_bytes_of(model::GgmlType type, uint64_t n_cols) {
+    auto bytes = model::row_bytes(type, n_cols);
+    if (!bytes) throw std::invalid_argument("reference: row of " + std::to_string(n_cols) + " elements is not whole blocks");
+    return *bytes;
+}
+
+std::vector<float> dequantize_tensor(const model::Model &m, const model::TensorInfo &t) {
+    std::vector<float> out(t.n_elements());
+    model::dequantize_row(t.type, m.data(t), out.data(), out.size());
+    return out;
+}
+
+// y = W x for a whole 2-D tensor W [n_cols, n_rows] (GGUF ne order).
+void matvec_tensor(const model::Model &m, const model::TensorInfo &w, const float *x, float *y) {
+    matvec(w.type, m.data(w), w.ne[1], w.ne[0], x, y);
+}
+
+// Start of expert e in a stacked expert tensor [n_cols, n_rows, n_expert]: experts are contiguous slices.
+const uint8_t *expert_slice(const model::Model &m, const model::TensorInfo &w, uint32_t e) {
+    return m.data(w) + (uint64_t)e * w.ne[1] * row_bytes_of(w.type, w.ne[0]);
+}
+
+}  // namespace
+
+Forward::Forward(const model::Model &model, uint32_t n_ctx) : model_(model), n_ctx_(n_ctx) {
+    const model::HParams &hp = model_.hp;
+    if (n_ctx == 0) throw std::invalid_argument("reference: n_ctx must be > 0");
+    if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
+        throw std::invalid_argument("reference: n_head must be a multiple of n_head_kv");
+    if (hp.head_dim_k % 2 != 0) throw std::invalid_argument("reference: head_dim_k must be even for RoPE");
+    for (const model::LayerWeights &layer : model_.layers) {
+        attn_norm_.push_back(dequantize_tensor(model_, *layer.attn_norm));
+        q_norm_.push_back(dequantize_tensor(model_, *layer.attn_q_norm));
+        k_norm_.push_back(dequantize_tensor(model_, *layer.attn_k_norm));
+        ffn_norm_.push_back(dequantize_tensor(model_, *layer.ffn_norm));
+        k_cache_.emplace_back((size_t)n_ctx * hp.n_head_kv * hp.head_dim_k);
+        v_cache_.emplace_back((size_t)n_ctx * hp.n_head_kv * hp.head_dim_v);
+    }
+    output_norm_ = dequantize_tensor(model_, *model_.output_norm);
+}
+
+std::vector<float> Forward::eval(const int32_t *tokens, size_t n, const RoutingHook &hook) {
+    const model::HParams &hp = model_.hp;
+    // check everything before touching the cache, so a refused call appends nothing
+    if (n > n_ctx_ - n_past_) throw std::out_of_range("reference: context full");
+    for (size_t i = 0; i < n; ++i)
+        if (tokens[i] < 0 || (uint32_t)tokens[i] >= hp.n_vocab)
+            throw std::out_of_range("reference: token " + std::to_string(tokens[i]) + " outside the vocabulary");
+    std::vector<float> logits(n * hp.n_vocab);
+    for (size_t i = 0; i < n; ++i) {
+        eval_token(tokens[i], (int32_t)n_past_, hook, logits.data() + i * hp.n_vocab);
+        ++n_past_;
+    }
+    return logits;
+}
+
+void Forward::truncate(uint32_t n_keep) {
+    // cache rows >= n_past_ are never read, so dropping positions is just moving the end
+    if (n_keep < n_past_) n_past_ = n_keep;
+}
+
+void Forward::eval_token(int32_t token, int32_t pos, const RoutingHook &hook, float *logits) {
+    const model::HParams &hp = model_.hp;
+    const model::TensorInfo &embd = *model_.token_embd;
+    std::vector<float> x(hp.n_embd);  // the residual stream
+    model::dequantize_row(embd.type, model_.data(embd) + (uint64_t)token * row_bytes_of(embd.type, hp.n_embd),
+                          x.data(), hp.n_embd);
+    for (uint32_t il = 0; il < hp.n_layer; ++il) {
+        attention_block(il, pos, x);
+        moe_block(il, pos, hook, x);
+    }
+    std::vector<float> x_norm(hp.n_embd);
+    rms_norm(x.data(), output_norm_.data(), x_norm.data(), hp.n_embd, hp.rms_eps);
+    matvec_tensor(model_, *model_.output, x_norm.data(), logits);  // output == token_embd when tied
+}
+
+void Forward::attention_block(uint32_t il, int32_t pos, std::vector<float> &x) {
+    const model::HParams &hp = model_.hp;
+    const model::LayerWeights &layer = model_.layers[il];
+    const size_t hk = hp.head_dim_k, hv = hp.head_dim_v;
+    const size_t kv_k_width = hp.n_head_kv * hk, kv_v_width = hp.n_head_kv * hv;
+
+    std::vector<float> h(hp.n_embd);
+    rms_norm(x.data(), attn_norm_[il].data(), h.data(), hp.n_embd, hp.rms_eps);
+    std::vector<float> q(hp.n_head * hk), k(kv_k_width), v(kv_v_width);
+    matvec_tensor(model_, *layer.attn_q, h.data(), q.data());
+    matvec_tensor(model_, *layer.attn_k, h.data(), k.data());
+    matvec_tensor(model_, *layer.attn_v, h.data(), v.data());
+
+    // Qwen3: RMSNorm of every Q and K head (over head_dim) before RoPE; rms_norm may run in place.
+    for (size_t head = 0; head < hp.n_head; ++head) {
+        float *qh = q.data() + head * hk;
+        rms_norm(qh, q_norm_[il].data(), qh, hk, hp.rms_eps);
+        rope_neox(qh, hk, hk, pos, hp.rope_freq_base);
+    }
+    for (size_t head = 0; head < hp.n_head_kv; ++head) {
+        float *kh = k.data() + head * hk;
+        rms_norm(kh, k_norm_[il].data(), kh, hk, hp.rms_eps);
+        rope_neox(kh, hk, hk, pos, hp.rope_freq_base);
+    }
+    std::copy(k.begin(), k.end(), k_cache_[il].begin() + (size_t)pos * kv_k_width);
+    std::copy(v.begin(), v.end(), v_cache_[il].begin() + (size_t)pos * kv_v_width);
+
+    // causal: the query at pos sees keys [0, pos]; query head h reads KV head h / (n_head / n_head_kv)
+    const float scale = 1.0f / std::sqrt((float)hk);  // llama.cpp's kq_scale, a float
+    const size_t group = hp.n_head / hp.n_head_kv;
+    std::vector<float> heads_out(hp.n_head * hv);
+    for (size_t head = 0; head < hp.n_head; ++head) {
+        const size_t kv_head = head / group;
+        attention_head(q.data() + head * hk, k_cache_[il].data() + kv_head * hk, kv_k_width,
+                       v_cache_[il].data() + kv_head * hv, kv_v_width, (size_t)pos + 1, hk, hv, scale,
+                       heads_out.data() + head * hv);
+    }
+    std::vector<float> o(hp.n_embd);
+    matvec_tensor(model_, *layer.attn_output, heads_out.data(), o.data());
+    for (size_t i = 0; i < hp.n_embd; ++i) x[i] += o[i];
+}
+
+void Forward::moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::vector<float> &x) {
+    const model::HParams &hp = model_.hp;
+    const model::LayerWeights &layer = model_.layers[il];
+    const size_t d = hp.n_embd, ff = hp.n_ff_exp;
+
+    std::vector<float> h(d);
+    rms_norm(x.data(), ffn_norm_[il].data(), h.data(), d, hp.rms_eps);
+    std::vector<float> router_logits(hp.n_expert);
+    matvec_tensor(model_, *layer.ffn_gate_inp, h.data(), router_logits.data());
+
+    Routing routing;
+    routing.ids.resize(hp.n_expert_used);
+    routing.weights.resize(hp.n_expert_used);
+    route_topk(router_logits.data(), hp.n_expert, hp.n_expert_used, hp.norm_topk_prob, routing.ids.data(),
+               routing.weights.data());
+    if (hook) {
+        hook(il, pos, routing);
+        if (routing.ids.size() != hp.n_expert_used)
+            throw std::invalid_argument("reference: routing hook must return n_expert_used ids");
+        for (int32_t id : routing.ids)
+            if (id < 0 || (uint32_t)id >= hp.n_expert)
+                throw std::invalid_argument("reference: routing hook returned expert " + std::to_string(id));
+        // the weights always come from our own router, whoever chose the ids
+        routing.weights.resize(hp.n_expert_used);
+        route_weights(router_logits.data(), hp.n_expert, routing.ids.data(), hp.n_expert_used,
+                      hp.norm_topk_prob, routing.weights.data());
+    }
+
+    std::vector<double> moe(d, 0.0);
+    std::vector<float> gate(ff), up(ff), act(ff), down(d);
+    for (size_t j = 0; j < routing.ids.size(); ++j) {
+        const uint32_t e = (uint32_t)routing.ids[j];
+        matvec(layer.ffn_gate_exps->type, expert_slice(model_, *layer.ffn_gate_exps, e), ff, d, h.data(), gate.data());
+        matvec(layer.ffn_up_exps->type, expert_slice(model_, *layer.ffn_up_exps, e), ff, d, h.data(), up.data());
+        swiglu(gate.data(), up.data(), act.data(), ff);
+        matvec(layer.ffn_down_exps->type, expert_slice(model_, *layer.ffn_down_exps, e), d, ff, act.data(), down.data());
+        for (size_t i = 0; i < d; ++i) moe[i] += (double)routing.weights[j] * (double)down[i];
+    }
+    for (size_t i = 0; i < d; ++i) x[i] += (float)moe[i];
+}
+
+}  // namespace moevk::reference
