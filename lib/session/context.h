@@ -1,0 +1,57 @@
+// context.h — one inference session: a model on a device, the sequence of evaluated tokens and positions,
+// the last logits, statistics. Enforces the position rules of the C API (continuation, n_ctx, tail-only
+// removal) and keeps the "a failed call changes nothing" promise; the GPU work itself is in GpuForward.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/model.h"
+#include "session/gpu_forward.h"
+#include "session/options.h"
+
+namespace moevk::session {
+
+struct Stats {
+    uint64_t tokens_evaluated = 0;
+    uint64_t prompt_tokens = 0, decode_tokens = 0;
+    double prompt_seconds = 0, decode_seconds = 0;
+};
+
+class Context {
+public:
+    // Loads the model and uploads it to the chosen device.
+    static StatusOr<std::unique_ptr<Context>> open(const std::string &model_path, const ContextOptions &opts);
+
+    // eval_prompt semantics of include/engine.h. all_logits / trace are for tests (n * n_vocab floats).
+    Status eval(const int32_t *tokens, int32_t n, int32_t start_pos, float *logits,
+                float *all_logits = nullptr, RoutingTrace *trace = nullptr);
+    Status get_logits(float *dst, size_t dst_capacity) const;
+    void clear();
+    Status seq_rm(int32_t seq_id, int32_t p0, int32_t p1);
+    int32_t pos_max() const { return (int32_t)tokens_.size() - 1; }
+    Status set_runtime(const std::string &key, int64_t value);
+
+    const model::HParams &hparams() const { return model_->hp; }
+    const model::Model &model() const { return *model_; }
+    uint32_t n_ctx() const { return n_ctx_; }
+    const std::string &device_name() const { return gpu_->device_name(); }
+    const Stats &stats() const { return stats_; }
+    const std::vector<int32_t> &tokens() const { return tokens_; }
+
+private:
+    Context() = default;
+    std::unique_ptr<model::Model> model_;
+    std::unique_ptr<GpuForward> gpu_;
+    ContextOptions opts_;
+    uint32_t n_ctx_ = 0;
+    std::vector<int32_t> tokens_;      // tokens at positions [0, size): the sequence
+    std::vector<float> last_logits_;   // next-token logits of the last position; empty when none
+    Stats stats_;
+};
+
+}  // namespace moevk::session

@@ -1,0 +1,40 @@
+// options.h — everything a context is configured with: fixed at open (n_ctx, device, kv_type, expert
+// budget) or changeable while it lives (checkpoint and snapshot settings). Parsed from moevk_params by
+// lib/api; validated there, so the session trusts the values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "session/gpu_forward.h"
+
+namespace moevk::session {
+
+struct RuntimeSettings {
+    int64_t checkpoint_interval = 0;        // tokens between automatic checkpoints (0: only at prompt end)
+    int64_t max_checkpoints = 8;
+    int64_t checkpoint_bytes = 256ll << 20;
+    int64_t max_replay_tokens = 512;
+    int64_t state_compression_level = 1;    // zstd level; low favours speed
+};
+
+struct ContextOptions {
+    int64_t n_ctx = 0;                      // 0: min(model context_length, kDefaultMaxCtx)
+    KvType kv_type = KvType::kF16;
+    int64_t device_index = -1;              // >= 0: device by enumeration index
+    std::string device_name;                // else: first device whose name contains this
+    int64_t expert_cache_bytes = -1;        // -1: automatic
+    int32_t expert_cache_percent = -1;      // 1..100 when given as "N%"
+    int64_t io_threads = 0;                 // 0: automatic
+    RuntimeSettings runtime;
+};
+
+constexpr int64_t kDefaultMaxCtx = 4096;
+
+// Sets one runtime setting by key, checking its range (used by moevk_params and moevk_ctx_set_*).
+// Unknown key or value out of range: kInvalidArg naming both.
+Status apply_runtime_setting(RuntimeSettings &settings, const std::string &key, int64_t value);
+bool is_runtime_setting(const std::string &key);
+
+}  // namespace moevk::session
