@@ -1,0 +1,56 @@
+// api_fixture.h — helpers for tests of the public C API: open the tiny test models, skip or fail without
+// a Vulkan device (tests/device_required.h), evaluate and compare logits bit for bit.
+#pragma once
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "device_required.h"
+#include "engine.h"
+
+namespace moevk::test {
+
+inline std::string test_model(const std::string &type = "q4_0") {
+    return std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-" + type + ".gguf";
+}
+
+// Owns a context; closes it at scope end.
+struct CtxHolder {
+    moevk_ctx *ctx = nullptr;
+    ~CtxHolder() { moevk_ctx_close(ctx); }
+    operator moevk_ctx *() const { return ctx; }
+};
+
+// Opens model with optional params. Returns MOEVK_OK or the status (the message goes to *message).
+inline moevk_status open_ctx(CtxHolder &h, const std::string &model, const moevk_params *params = nullptr,
+                             std::string *message = nullptr) {
+    char err[512] = "";
+    moevk_status s = moevk_ctx_open(model.c_str(), params, &h.ctx, err, sizeof err);
+    if (message) *message = err;
+    return s;
+}
+
+inline bool same_bits(const std::vector<float> &a, const std::vector<float> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+class ApiTest : public ::testing::Test {
+protected:
+    // Opens the default test model into h or skips/fails the test when no device is present.
+    void open_or_skip(CtxHolder &h, const moevk_params *params = nullptr, const std::string &type = "q4_0") {
+        std::string message;
+        moevk_status s = open_ctx(h, test_model(type), params, &message);
+        if (s == MOEVK_E_DEVICE) {
+            if (device_required()) FAIL() << "no Vulkan device: " << message;
+            GTEST_SKIP() << "no Vulkan device: " << message;
+        }
+        ASSERT_EQ(s, MOEVK_OK) << message;
+    }
+
+    std::vector<float> logits_buffer(moevk_ctx *ctx) { return std::vector<float>((size_t)moevk_n_vocab(ctx)); }
+};
+
+}  // namespace moevk::test
