@@ -62,9 +62,15 @@ std::vector<float> Forward::eval(const int32_t *tokens, size_t n, const RoutingH
         if (tokens[i] < 0 || (uint32_t)tokens[i] >= hp.n_vocab)
             throw std::out_of_range("reference: token " + std::to_string(tokens[i]) + " outside the vocabulary");
     std::vector<float> logits(n * hp.n_vocab);
-    for (size_t i = 0; i < n; ++i) {
-        eval_token(tokens[i], (int32_t)n_past_, hook, logits.data() + i * hp.n_vocab);
-        ++n_past_;
+    const uint32_t n_past_before = n_past_;
+    try {
+        for (size_t i = 0; i < n; ++i) {
+            eval_token(tokens[i], (int32_t)n_past_, hook, logits.data() + i * hp.n_vocab);
+            ++n_past_;
+        }
+    } catch (...) {
+        n_past_ = n_past_before;  // a throwing hook: forget this call's positions (their cache rows are dead)
+        throw;
     }
     return logits;
 }

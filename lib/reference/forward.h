@@ -31,7 +31,8 @@ public:
 
     // Evaluates tokens at positions [n_past, n_past + n) and appends them. Returns the next-token logits of
     // every evaluated position: n * n_vocab floats, position-major. Throws std::out_of_range for a token
-    // outside [0, n_vocab) or when n_past + n > n_ctx; then nothing is appended.
+    // outside [0, n_vocab) or when n_past + n > n_ctx, std::invalid_argument for a bad hook result; an
+    // exception (also one thrown by the hook itself) appends nothing.
     std::vector<float> eval(const int32_t *tokens, size_t n, const RoutingHook &hook = nullptr);
     // Drops positions >= n_keep (no-op when n_keep >= n_past).
     void truncate(uint32_t n_keep);
