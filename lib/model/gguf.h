@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -19,6 +20,8 @@ enum class GgufValueType : uint32_t {
     kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7,
     kString = 8, kArray = 9, kU64 = 10, kI64 = 11, kF64 = 12,
 };
+// "u32", "string", ... as gguf.h names them; "type <n>" for values outside the enum.
+std::string value_type_name(uint32_t raw_type);
 
 struct GgufArray {
     GgufValueType elem_type;
@@ -27,6 +30,8 @@ struct GgufArray {
     std::vector<int64_t> ints;
     std::vector<double> floats;
     std::vector<std::string> strings;
+    // Arrays of arrays (the spec allows them; ggml refuses them): elem_type == kArray. Nesting is bounded.
+    std::vector<GgufArray> arrays;
     uint64_t size() const;
 };
 
@@ -52,6 +57,7 @@ struct TensorInfo {
     uint64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }
     // Bytes of one row (ne[0] elements) and of one slice along the last dim (e.g. one expert).
     uint64_t row_bytes() const;
+    uint64_t slice_bytes() const;  // bytes of one index of the last dimension ne[n_dims-1]
 };
 
 class GgufFile {
@@ -94,6 +100,9 @@ private:
     std::vector<GgufKeyValue> kv_;
     std::vector<TensorInfo> tensors_;
     const uint8_t *base_ = nullptr;
+    void *mapping_ = nullptr;  // owned mmap of the whole file (open() only); nullptr for in-memory images
+    uint64_t mapping_bytes_ = 0;
+    std::unordered_map<std::string, size_t> tensor_index_;  // name -> index in tensors_
     friend class GgufParser;
 };
 

@@ -1,0 +1,15 @@
+// arch_loaders.h — one entry point per architecture (internal to lib/model); model.cpp picks one by
+// general.architecture. Each takes ownership of a parsed file and checks every key and tensor it needs.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "model/gguf.h"
+#include "model/model.h"
+
+namespace moevk::model {
+
+StatusOr<std::unique_ptr<Model>> load_qwen3moe(std::unique_ptr<GgufFile> file);
+
+}  // namespace moevk::model

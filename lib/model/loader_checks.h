@@ -1,0 +1,52 @@
+// loader_checks.h — what every architecture loader needs (internal to lib/model): metadata keys read with
+// their allowed range, and tensors claimed by name with an exact shape. Messages name the key or tensor and
+// the range or shape expected. Architecture knowledge lives in the per-architecture files, not here.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <unordered_set>
+
+#include "core/status.h"
+#include "model/gguf.h"
+#include "model/model.h"
+
+namespace moevk::model {
+
+// Integer key in [min_value, max_value]. Missing: kBadFormat for require_u32, `fallback` for optional_u32.
+StatusOr<uint32_t> require_u32(const GgufFile &file, const std::string &key, uint32_t min_value, uint32_t max_value);
+StatusOr<uint32_t> optional_u32(const GgufFile &file, const std::string &key, uint32_t min_value,
+                                uint32_t max_value, uint32_t fallback);
+// Float key in (min_exclusive, max_inclusive), finite.
+StatusOr<float> require_f32(const GgufFile &file, const std::string &key, double min_exclusive,
+                            double max_inclusive);
+StatusOr<float> optional_f32(const GgufFile &file, const std::string &key, double min_exclusive,
+                             double max_inclusive, float fallback);
+// Token id key: -1 when absent, else must be below n_vocab.
+StatusOr<int32_t> optional_token_id(const GgufFile &file, const std::string &key, uint32_t n_vocab);
+
+// How a tensor is used decides which types it may have: norms are read as floats only.
+enum class TensorRole { kMatrix, kNorm };
+
+// Hands out tensors by name and remembers which were taken, so leftovers (a sign of a wrong architecture
+// or block count) can be refused the way llama.cpp refuses them.
+class TensorClaims {
+public:
+    explicit TensorClaims(const GgufFile &file) : file_(file) {}
+    // The tensor with exactly this shape (ne order, trailing 1s implied). Missing or wrong shape: kBadFormat.
+    StatusOr<const TensorInfo *> require(const std::string &name, std::initializer_list<uint64_t> shape,
+                                         TensorRole role);
+    // Same, but nullptr (not an error) when the file has no tensor of that name.
+    StatusOr<const TensorInfo *> optional(const std::string &name, std::initializer_list<uint64_t> shape,
+                                          TensorRole role);
+    // kBadFormat naming the first tensor nobody claimed.
+    Status check_all_claimed(const std::string &arch_name) const;
+
+private:
+    Status check(const TensorInfo &t, std::initializer_list<uint64_t> shape, TensorRole role);
+    const GgufFile &file_;
+    std::unordered_set<const TensorInfo *> claimed_;
+};
+
+}  // namespace moevk::model
