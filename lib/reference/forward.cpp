@@ -152,6 +152,9 @@ void Forward::moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::
     routing.weights.resize(hp.n_expert_used);
     route_topk(router_logits.data(), hp.n_expert, hp.n_expert_used, hp.norm_topk_prob, routing.ids.data(),
                routing.weights.data());
+    std::vector<double> probs(hp.n_expert);
+    router_softmax(router_logits.data(), hp.n_expert, probs.data());
+    routing.probs.assign(probs.begin(), probs.end());
     if (hook) {
         hook(il, pos, routing);
         if (routing.ids.size() != hp.n_expert_used)

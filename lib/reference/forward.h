@@ -11,10 +11,12 @@
 
 namespace moevk::reference {
 
-// Expert choice of one token in one layer, as ids and router weights (n_expert_used each).
+// Expert choice of one token in one layer, as ids and router weights (n_expert_used each), plus the
+// router's softmax probabilities of all n_expert experts (for judging near-ties at the top-k boundary).
 struct Routing {
     std::vector<int32_t> ids;
     std::vector<float> weights;
+    std::vector<float> probs;  // n_expert; informational: changing it changes nothing
 };
 
 // Lets a test hand the reference the GPU's expert choice (DESIGN.md section 7: routing near-ties).
