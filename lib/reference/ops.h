@@ -11,7 +11,8 @@
 
 namespace moevk::reference {
 
-// y[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], for n elements. (w may be nullptr: weight 1.)
+// y[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], for n elements, the mean in float64. (w may be nullptr:
+// weight 1.) y may equal x (in place).
 void rms_norm(const float *x, const float *w, float *y, size_t n, float eps);
 
 // sum_i a[i] * b[i] accumulated in float64 (the reduction every reference op uses).
@@ -22,7 +23,8 @@ double dot_f64(const float *a, const float *b, size_t n);
 void matvec(model::GgmlType type, const void *w, size_t n_rows, size_t n_cols, const float *x, float *y);
 
 // NeoX-style rotary embedding in place on one head of head_dim values at position pos: pairs
-// (i, i + n_rot/2) for i < n_rot/2 rotate by pos * freq_base^(-2i/n_rot). Dims >= n_rot are left as is.
+// (i, i + n_rot/2) for i < n_rot/2 rotate by pos * freq_base^(-2i/n_rot), angle, cos and sin in float64
+// (llama.cpp's float recurrence for the angle is not imitated). Dims >= n_rot are left as is.
 void rope_neox(float *head, size_t head_dim, size_t n_rot, int32_t pos, float freq_base);
 
 // Causal attention of one query head over n_keys keys (positions 0..n_keys-1):
