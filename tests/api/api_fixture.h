@@ -54,3 +54,10 @@ protected:
 };
 
 }  // namespace moevk::test
+
+// open_or_skip() inside a test body: a skip or failure in the helper must also end the test itself.
+#define MOEVK_OPEN_OR_SKIP(...)                      \
+    do {                                             \
+        open_or_skip(__VA_ARGS__);                   \
+        if (HasFatalFailure() || IsSkipped()) return; \
+    } while (0)

@@ -15,9 +15,9 @@ constexpr float kSentinel = -12345.0f;
 class Eval : public ApiTest {
 protected:
     void SetUp() override {
-        open_or_skip(a_);
+        MOEVK_OPEN_OR_SKIP(a_);
         if (HasFatalFailure() || IsSkipped()) return;
-        open_or_skip(b_);
+        MOEVK_OPEN_OR_SKIP(b_);
     }
 
     // Both contexts get the first n tokens of kPrompt.
@@ -131,8 +131,8 @@ TEST_F(Eval, ContextFullIsRefusedAndChangesNothing) {
     moevk_params *p = moevk_params_create();
     ASSERT_EQ(moevk_params_set_i64(p, "n_ctx", 12), MOEVK_OK);
     CtxHolder small, twin;
-    open_or_skip(small, p);
-    open_or_skip(twin, p);
+    MOEVK_OPEN_OR_SKIP(small, p);
+    MOEVK_OPEN_OR_SKIP(twin, p);
     moevk_params_free(p);
     auto la = logits_buffer(small), lb = logits_buffer(twin);
     ASSERT_EQ(moevk_eval_prompt(small, kPrompt, 10, 0, la.data()), MOEVK_OK);
@@ -246,7 +246,7 @@ TEST_F(Eval, ContextsOnSeparateThreadsAgreeWithSerialRuns) {
     std::vector<float> threaded = logits_buffer(b_);
     std::vector<float> third(threaded.size());
     CtxHolder c;
-    open_or_skip(c);
+    MOEVK_OPEN_OR_SKIP(c);
     moevk_status sb = MOEVK_E_INTERNAL, sc = MOEVK_E_INTERNAL;
     std::thread tb([&] { sb = moevk_eval_prompt(b_, kPrompt, 10, 0, threaded.data()); });
     std::thread tc([&] { sc = moevk_eval_prompt(c, kPrompt, 10, 0, third.data()); });

@@ -121,7 +121,7 @@ using Facts = ApiTest;
 
 TEST_F(Facts, ModelFactsOnLiveAndNullContext) {
     CtxHolder h;
-    open_or_skip(h);
+    MOEVK_OPEN_OR_SKIP(h);
     EXPECT_EQ(moevk_n_vocab(h), 512);
     EXPECT_EQ(moevk_n_layer(h), 2);
     EXPECT_EQ(moevk_n_ctx(h), 512);  // min(context_length 512, 4096)
@@ -145,14 +145,14 @@ TEST_F(Facts, NCtxParameterIsUsed) {
     moevk_params *p = moevk_params_create();
     ASSERT_EQ(moevk_params_set_i64(p, "n_ctx", 100), MOEVK_OK);
     CtxHolder h;
-    open_or_skip(h, p);
+    MOEVK_OPEN_OR_SKIP(h, p);
     moevk_params_free(p);
     EXPECT_EQ(moevk_n_ctx(h), 100);
 }
 
 TEST_F(Facts, RuntimeSettingsOnLiveContext) {
     CtxHolder h;
-    open_or_skip(h);
+    MOEVK_OPEN_OR_SKIP(h);
     EXPECT_EQ(moevk_ctx_set_i64(h, "state_compression_level", 5), MOEVK_OK);
     EXPECT_EQ(moevk_ctx_set_str(h, "max_replay_tokens", "32"), MOEVK_OK);
     EXPECT_EQ(moevk_ctx_set_i64(h, "n_ctx", 64), MOEVK_E_INVALID_ARG);  // fixed at open
