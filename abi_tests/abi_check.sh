@@ -54,9 +54,10 @@ symbols)
   echo "$(wc -l < "$work/actual.txt") exported symbols, all moevk_*"
   ;;
 abidiff)
-  abidw --no-corpus-path --headers-dir "$stage/include/moevk" "$(lib_file)" > "$work/current.abi"
+  abidw --no-corpus-path --exported-interfaces-only --headers-dir "$stage/include/moevk" --drop-private-types \
+        "$(lib_file)" > "$work/current.abi"
   set +e
-  abidiff --headers-dir1 "$stage/include/moevk" --headers-dir2 "$stage/include/moevk" \
+  abidiff --exported-interfaces-only --headers-dir1 "$stage/include/moevk" --headers-dir2 "$stage/include/moevk" \
           "$here/libmoevk.abi" "$work/current.abi" > "$work/report.txt"
   rc=$?
   set -e

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine.h"
+#include <moevk/engine.h>
 
 static double now_seconds(void) {
     struct timespec ts;
