@@ -81,12 +81,13 @@ Status place_tensors(const std::vector<RawTensorInfo> &raw, uint64_t data_offset
         info.n_dims = t.n_dims;
         for (int d = 0; d < kGgufMaxDims; ++d) info.ne[d] = t.ne[d];
 
-        const std::optional<uint64_t> row = model::row_bytes(info.type, info.ne[0]);
-        if (!row) {
+        if (info.ne[0] % block_elements(info.type) != 0) {
             return bad_format(who + " of type " + type_name(t.raw_type) + " has ne[0] = " +
                               std::to_string(info.ne[0]) + ", not a multiple of the block size " +
                               std::to_string(block_elements(info.type)));
         }
+        const std::optional<uint64_t> row = model::row_bytes(info.type, info.ne[0]);
+        if (!row) return bad_format(who + " shape " + shape_string(info.ne, info.n_dims) + " overflows its byte size");
         uint64_t size = *row;
         for (int d = 1; d < kGgufMaxDims; ++d) {
             if (!checked_mul(size, info.ne[d], &size)) {

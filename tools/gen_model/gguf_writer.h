@@ -65,7 +65,7 @@ public:
     std::vector<uint64_t> tensor_offsets() const;
     // Everything before the data section, padded to the alignment.
     std::vector<uint8_t> header_bytes() const;
-    // Bytes of the data section: up to the aligned end of the furthest tensor.
+    // Bytes of the data section: every tensor's size, each padded to the alignment (overrides ignored).
     uint64_t data_section_bytes() const;
     // Whole file in memory; fill(index, dst, size) writes each tensor's data (zeros when fill is empty).
     std::vector<uint8_t> build_image(
