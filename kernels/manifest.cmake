@@ -1,3 +1,25 @@
 # Every kernel variant compiled into the library: moevk_kernel(<variant> <source> [DEFINES ...]).
-# Variant names are what lib/vulkan/shader_registry.h looks up.
+# Variant names are what lib/vulkan/shader_registry.h looks up (lib/session/gpu_kernels.cpp names them).
+# Defines only select element types and quant formats; sizes are specialization constants.
 moevk_kernel(smoke_fill smoke_fill.comp)
+
+# One variant per weight format for every kernel that reads a GGUF weight matrix.
+foreach(type f32 f16 bf16 q8_0 q4_0)
+  string(TOUPPER ${type} TYPE)
+  moevk_kernel(matmul_${type} matmul.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(get_rows_${type} get_rows.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(moe_gate_up_${type} moe_gate_up.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(moe_down_${type} moe_down.comp DEFINES WEIGHT_${TYPE})
+endforeach()
+
+# One variant per KV cache format.
+foreach(type f32 f16 q8_0)
+  string(TOUPPER ${type} TYPE)
+  moevk_kernel(kv_write_${type} kv_write.comp DEFINES KV_${TYPE})
+  moevk_kernel(attention_${type} attention.comp DEFINES KV_${TYPE})
+endforeach()
+
+moevk_kernel(rms_norm rms_norm.comp)
+moevk_kernel(qk_norm_rope qk_norm_rope.comp)
+moevk_kernel(router_topk router_topk.comp)
+moevk_kernel(moe_combine moe_combine.comp)

@@ -1,0 +1,17 @@
+// weight_words.glsl — little-endian reads from a weight matrix bound as uint words. ggml blocks are 18 or
+// 34 bytes, so a block (and a row of f16/bf16) may start at any even byte: these helpers read 16- and
+// 32-bit values at even byte offsets without 16-bit storage support.
+// Requires: a buffer array `uint weight_words[]` declared by the kernel before this include.
+
+// 16-bit value at an even byte offset.
+uint weight_u16(uint byte_off) {
+    uint w = weight_words[byte_off >> 2];
+    return (byte_off & 2u) != 0u ? (w >> 16) : (w & 0xffffu);
+}
+
+// 32-bit value at an even byte offset (straddles two words when the offset is 2 mod 4).
+uint weight_u32(uint byte_off) {
+    uint i = byte_off >> 2;
+    if ((byte_off & 2u) == 0u) return weight_words[i];
+    return (weight_words[i] >> 16) | (weight_words[i + 1u] << 16);
+}

@@ -1,0 +1,60 @@
+// matmul.comp — y[t][r] = W[r]·x[t] (+ y[t][r] when accumulating: the residual add), for one chunk of rows
+// of a GGUF weight matrix in the format of this variant. One workgroup per (row, tile of TOKEN_TILE tokens);
+// invocation i takes blocks i, i+WG, ... of the row, so every output's summation order is fixed and no
+// result depends on the batch it is in. Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32).
+// CPU reference: reference::matvec().
+#version 450
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x_id = 0) in;                        // workgroup size: spec constant 0
+layout(constant_id = 1) const uint SUBGROUP_SIZE = 32;  // device hint; not relied on
+layout(constant_id = 2) const uint TOKEN_TILE = 4;      // tokens per workgroup (weights read once per tile)
+
+layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
+layout(std430, binding = 1) readonly buffer X { float x_in[]; };
+layout(std430, binding = 2) buffer Y { float y_out[]; };
+
+layout(push_constant) uniform PushConstants {
+    uint n_rows;       // rows of this chunk
+    uint n_cols;       // elements per row (a multiple of WEIGHT_QK)
+    uint n_tokens;
+    uint w_base_byte;  // byte of the chunk's first row inside binding 0
+    uint row_bytes;
+    uint x_offset;     // x[t][c] = x_in[x_offset + t * x_stride + c]
+    uint x_stride;
+    uint y_offset;     // y[t][r] = y_out[y_offset + t * y_stride + r]
+    uint y_stride;
+    uint accumulate;   // 1: add the product to what y holds
+} pc;
+
+const uint REDUCE_VALUES = TOKEN_TILE;
+#include "common/reduce.glsl"
+#include "common/weight_type.glsl"
+
+void main() {
+    const uint row = gl_WorkGroupID.x;
+    const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
+    const uint lane = gl_LocalInvocationID.x;
+    const uint n_blocks = pc.n_cols / WEIGHT_QK;
+    const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
+
+    float acc[TOKEN_TILE];
+    for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
+    for (uint b = lane; b < n_blocks; b += gl_WorkGroupSize.x) {
+        float w[WEIGHT_QK];
+        weight_dequant(row_byte + b * WEIGHT_BLOCK_BYTES, w);
+        for (uint t = 0u; t < TOKEN_TILE; ++t) {
+            if (t0 + t >= pc.n_tokens) break;
+            const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + b * WEIGHT_QK;
+            float s = 0.0;
+            for (uint j = 0u; j < WEIGHT_QK; ++j) s += w[j] * x_in[xb + j];
+            acc[t] += s;
+        }
+    }
+    for (uint t = 0u; t < TOKEN_TILE; ++t) red_put_sum(t, acc[t]);
+    barrier();
+    if (lane < TOKEN_TILE && t0 + lane < pc.n_tokens) {
+        const uint yi = pc.y_offset + (t0 + lane) * pc.y_stride + row;
+        const float dot = red_sum(lane);
+        y_out[yi] = pc.accumulate != 0u ? y_out[yi] + dot : dot;
+    }
+}

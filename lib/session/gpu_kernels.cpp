@@ -1,0 +1,37 @@
+// gpu_kernels.cpp — pipeline cache keyed by variant, workgroup size and specialization constants.
+#include "session/gpu_kernels.h"
+
+#include <algorithm>
+
+namespace moevk::session {
+
+GpuKernels::GpuKernels(const vulkan::Device &device) : device_(device) {
+    // 64 keeps several subgroups busy on GPUs (32- or 64-wide) and is 8 SIMD steps on lavapipe; never
+    // above what the device allows.
+    const uint32_t limit = std::min(device.info().max_workgroup_size[0], device.info().max_workgroup_invocations);
+    reduce_workgroup_ = std::min<uint32_t>(64, limit);
+    elementwise_workgroup_ = std::min<uint32_t>(64, limit);
+}
+
+StatusOr<const vulkan::Pipeline *> GpuKernels::get(const vulkan::PipelineDesc &desc) {
+    std::string key = desc.variant + "/" + std::to_string(desc.workgroup_size);
+    for (const vulkan::SpecConstant &c : desc.spec_constants)
+        key += "/" + std::to_string(c.id) + "=" + std::to_string(c.value);
+    auto it = pipelines_.find(key);
+    if (it != pipelines_.end()) return it->second.get();
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Pipeline> p, vulkan::Pipeline::create(device_, desc));
+    const vulkan::Pipeline *raw = p.get();
+    pipelines_.emplace(key, std::move(p));
+    return raw;
+}
+
+std::string weight_variant(const char *op, model::GgmlType type) {
+    return std::string(op) + "_" + model::type_name(static_cast<uint32_t>(type));
+}
+
+std::string kv_variant(const char *op, KvType type) {
+    const char *name = type == KvType::kF32 ? "f32" : type == KvType::kF16 ? "f16" : "q8_0";
+    return std::string(op) + "_" + name;
+}
+
+}  // namespace moevk::session

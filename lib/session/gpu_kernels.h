@@ -1,0 +1,44 @@
+// gpu_kernels.h — the compute pipelines of one device, created on first use and kept for the device's
+// lifetime (lavapipe compiles each in ~10-50 ms), plus the workgroup sizes moevk uses on that device.
+// It knows kernel names and shapes of the descriptors, not what the kernels compute (gpu_ops.h does).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "model/ggml_type.h"
+#include "session/gpu_forward.h"
+#include "vulkan/device.h"
+#include "vulkan/pipeline.h"
+
+namespace moevk::session {
+
+class GpuKernels {
+public:
+    explicit GpuKernels(const vulkan::Device &device);
+
+    // The pipeline for desc (created now if this is the first request). Errors as Pipeline::create.
+    StatusOr<const vulkan::Pipeline *> get(const vulkan::PipelineDesc &desc);
+
+    const vulkan::Device &device() const { return device_; }
+    // Invocations per workgroup for the reduction kernels (mat-vec, norms, attention) and for the
+    // element-wise ones.
+    uint32_t reduce_workgroup() const { return reduce_workgroup_; }
+    uint32_t elementwise_workgroup() const { return elementwise_workgroup_; }
+    // Tokens a mat-mul workgroup handles at once (weights are read once per tile).
+    uint32_t matmul_token_tile() const { return 8; }
+
+private:
+    const vulkan::Device &device_;
+    uint32_t reduce_workgroup_ = 64;
+    uint32_t elementwise_workgroup_ = 64;
+    std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
+};
+
+// "<op>_<type>" variant names of kernels/manifest.cmake ("matmul_q4_0", "attention_f16").
+std::string weight_variant(const char *op, model::GgmlType type);
+std::string kv_variant(const char *op, KvType type);
+
+}  // namespace moevk::session

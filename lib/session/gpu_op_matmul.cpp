@@ -1,0 +1,90 @@
+// gpu_op_matmul.cpp — recording of the weight-matrix kernels (matmul, get_rows): one dispatch per binding
+// chunk of rows, so a tensor larger than one descriptor may bind is still read in place.
+#include <algorithm>
+
+#include "session/gpu_ops.h"
+#include "vulkan/binding_chunks.h"
+
+namespace moevk::session {
+namespace {
+
+using vulkan::Access;
+
+StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &device, const GpuMatrix &m) {
+    vulkan::ChunkPlan plan;
+    plan.buffer_bytes = m.buffer->size_bytes();
+    plan.start_offset = m.offset;
+    plan.n_items = m.n_rows;
+    plan.item_bytes = m.row_bytes;
+    plan.max_binding_bytes = device.max_binding_bytes();
+    plan.alignment = device.binding_alignment();
+    plan.max_items_per_chunk = device.info().max_workgroup_count[0];
+    return vulkan::plan_binding_chunks(plan);
+}
+
+uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+struct MatmulPush {
+    uint32_t n_rows, n_cols, n_tokens, w_base_byte, row_bytes;
+    uint32_t x_offset, x_stride, y_offset, y_stride, accumulate;
+};
+
+struct GetRowsPush {
+    uint32_t n_tokens, n_cols, row_bytes, w_base_byte, row_begin, n_rows, out_offset, out_stride;
+};
+
+}  // namespace
+
+Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
+    if (op.n_tokens == 0 || op.w.n_rows == 0) return Status::ok();
+    const vulkan::Device &device = rec.kernels.device();
+    vulkan::PipelineDesc desc;
+    desc.variant = weight_variant("matmul", op.w.type);
+    desc.n_buffers = 3;
+    desc.push_constant_bytes = sizeof(MatmulPush);
+    desc.workgroup_size = rec.kernels.reduce_workgroup();
+    const uint32_t tile = rec.kernels.matmul_token_tile();
+    desc.spec_constants = {{2, tile}};
+    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w));
+    const Access y_access = op.accumulate ? Access::kReadWrite : Access::kWrite;
+    for (const vulkan::BindingChunk &c : chunks) {
+        MatmulPush pc{(uint32_t)c.n_items, op.w.n_cols, op.n_tokens, c.item_base_byte, (uint32_t)op.w.row_bytes,
+                      op.x.offset, op.x.stride, op.y.offset + (uint32_t)c.first_item, op.y.stride,
+                      op.accumulate ? 1u : 0u};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(
+            *pipe,
+            {{op.w.buffer, c.bind_offset, c.bind_size, Access::kRead},
+             {op.x.buffer, 0, 0, Access::kRead},
+             {op.y.buffer, 0, 0, y_access}},
+            &pc, sizeof pc, {(uint32_t)c.n_items, div_up(op.n_tokens, tile), 1}));
+    }
+    return Status::ok();
+}
+
+Status record_get_rows(GpuRecorder &rec, const GetRowsOp &op) {
+    if (op.n_tokens == 0) return Status::ok();
+    const vulkan::Device &device = rec.kernels.device();
+    vulkan::PipelineDesc desc;
+    desc.variant = weight_variant("get_rows", op.table.type);
+    desc.n_buffers = 3;
+    desc.push_constant_bytes = sizeof(GetRowsPush);
+    desc.workgroup_size = rec.kernels.elementwise_workgroup();
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.table));
+    const uint32_t n_blocks = op.table.n_cols / model::block_elements(op.table.type);
+    for (const vulkan::BindingChunk &c : chunks) {
+        GetRowsPush pc{op.n_tokens,          op.table.n_cols,  (uint32_t)op.table.row_bytes, c.item_base_byte,
+                       (uint32_t)c.first_item, (uint32_t)c.n_items, op.out.offset,            op.out.stride};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(
+            *pipe,
+            {{op.table.buffer, c.bind_offset, c.bind_size, Access::kRead},
+             {op.ids, 0, 0, Access::kRead},
+             {op.out.buffer, 0, 0, Access::kWrite}},
+            &pc, sizeof pc, {div_up(n_blocks, desc.workgroup_size), op.n_tokens, 1}));
+    }
+    return Status::ok();
+}
+
+}  // namespace moevk::session

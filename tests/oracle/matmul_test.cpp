@@ -1,0 +1,135 @@
+// matmul_test.cpp — the matmul kernel against reference::matvec for every weight type, on shapes that are
+// not multiples of the workgroup or token tile; the residual-add mode; batch invariance; and the
+// row-chunked binding a small binding limit forces.
+#include <gtest/gtest.h>
+
+#include "oracle/oracle_util.h"
+#include "reference/ops.h"
+
+namespace moevk::test {
+namespace {
+
+using session::GpuActivations;
+using session::GpuMatrix;
+using session::MatmulOp;
+
+double tier_for(model::GgmlType type) { return type == model::GgmlType::kF32 ? kNmseF32Weights : kNmseQuantWeights; }
+
+// y = W x for n_tokens tokens on the GPU (x: n_tokens * n_cols floats).
+std::vector<float> gpu_matmul(session::GpuKernels &kernels, vulkan::CommandStream &stream, const HostMatrix &m,
+                              const std::vector<float> &x, uint32_t n_tokens, const std::vector<float> *y_init = nullptr) {
+    auto w = upload_vector(m.bytes, "w");
+    auto xb = upload_vector(x, "x");
+    std::vector<float> y0 = y_init ? *y_init : std::vector<float>((size_t)n_tokens * m.n_rows + 1, 0.0f);
+    auto yb = upload_vector(y0, "y");
+    MatmulOp op;
+    op.w = GpuMatrix{w.get(), 0, m.type, m.n_rows, m.n_cols, m.row_bytes};
+    op.x = GpuActivations{xb.get(), 0, m.n_cols};
+    op.y = GpuActivations{yb.get(), 0, m.n_rows};
+    op.n_tokens = n_tokens;
+    op.accumulate = y_init != nullptr;
+    run_on(kernels, stream, [&](session::GpuRecorder &rec) { return session::record_matmul(rec, op); });
+    std::vector<float> y = download_vector<float>(*yb, (size_t)n_tokens * m.n_rows);
+    return y;
+}
+
+std::vector<float> ref_matmul(const HostMatrix &m, const std::vector<float> &x, uint32_t n_tokens) {
+    std::vector<float> y((size_t)n_tokens * m.n_rows);
+    for (uint32_t t = 0; t < n_tokens; ++t)
+        reference::matvec(m.type, m.bytes.data(), m.n_rows, m.n_cols, x.data() + (size_t)t * m.n_cols,
+                          y.data() + (size_t)t * m.n_rows);
+    return y;
+}
+
+TEST(Matmul, EveryTypeAndShapeMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) {
+        for (uint32_t n_cols : {96u, 160u, 320u}) {
+            const uint32_t n_rows = 300;
+            for (uint32_t n_tokens : {1u, 5u, 13u}) {
+                HostMatrix m = random_matrix(type, n_rows, n_cols, 11 + n_cols);
+                std::vector<float> x = random_floats((size_t)n_tokens * n_cols, 3 + n_tokens);
+                const std::string what = type_str(type) + " " + std::to_string(n_rows) + "x" + std::to_string(n_cols) +
+                                         " tokens " + std::to_string(n_tokens);
+                expect_nmse(gpu_matmul(test_kernels(), *env.stream, m, x, n_tokens), ref_matmul(m, x, n_tokens),
+                            tier_for(type), what);
+            }
+        }
+    }
+}
+
+TEST(Matmul, ZeroTokensWritesNothing) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    HostMatrix m = random_matrix(model::GgmlType::kQ4_0, 40, 64, 1);
+    std::vector<float> x(64, 1.0f);
+    std::vector<float> sentinel(41, 7.0f);
+    std::vector<float> y = gpu_matmul(test_kernels(), *env.stream, m, x, 0, &sentinel);
+    EXPECT_TRUE(y.empty());
+}
+
+TEST(Matmul, AccumulateAddsTheResidual) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) {
+        HostMatrix m = random_matrix(type, 300, 160, 21);
+        const uint32_t n_tokens = 3;
+        std::vector<float> x = random_floats(3 * 160, 22);
+        std::vector<float> resid = random_floats(3 * 300 + 1, 23);
+        std::vector<float> ref = ref_matmul(m, x, n_tokens);
+        for (size_t i = 0; i < ref.size(); ++i) ref[i] += resid[i];
+        expect_nmse(gpu_matmul(test_kernels(), *env.stream, m, x, n_tokens, &resid), ref, tier_for(type),
+                    "accumulate " + type_str(type));
+    }
+}
+
+TEST(Matmul, BatchInvariant) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) {
+        HostMatrix m = random_matrix(type, 300, 320, 31);
+        std::vector<float> x = random_floats(5 * 320, 32);
+        std::vector<float> batch = gpu_matmul(test_kernels(), *env.stream, m, x, 5);
+        for (uint32_t t = 0; t < 5; ++t) {
+            std::vector<float> one(x.begin() + t * 320, x.begin() + (t + 1) * 320);
+            std::vector<float> single = gpu_matmul(test_kernels(), *env.stream, m, one, 1);
+            expect_bit_identical(std::vector<float>(batch.begin() + t * 300, batch.begin() + (t + 1) * 300), single,
+                                 type_str(type) + " token " + std::to_string(t));
+        }
+    }
+}
+
+TEST(Matmul, SmallBindingLimitChunksRowsWithSameResult) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    vulkan::DeviceOptions opts;
+    opts.max_binding_bytes = 4096;  // a few rows per chunk
+    auto small = vulkan::Device::open(opts);
+    ASSERT_TRUE(small.is_ok()) << small.status().message();
+    session::GpuKernels kernels(*small.value());
+    auto stream = vulkan::CommandStream::create(*small.value());
+    ASSERT_TRUE(stream.is_ok());
+    for (model::GgmlType type : kAllWeightTypes) {
+        HostMatrix m = random_matrix(type, 300, 160, 41);
+        std::vector<float> x = random_floats(2 * 160, 42);
+        std::vector<float> chunked;
+        {
+            // buffers of the small-limit device must be made on it
+            auto w = vulkan::Buffer::create(*small.value(), m.bytes.size(), vulkan::MemoryUse::kDevice, "w").value();
+            auto xb = vulkan::Buffer::create(*small.value(), x.size() * 4, vulkan::MemoryUse::kDevice, "x").value();
+            auto yb = vulkan::Buffer::create(*small.value(), 2 * 300 * 4, vulkan::MemoryUse::kDevice, "y").value();
+            ASSERT_TRUE(w->upload(0, m.bytes.data(), m.bytes.size()).is_ok());
+            ASSERT_TRUE(xb->upload(0, x.data(), x.size() * 4).is_ok());
+            MatmulOp op;
+            op.w = GpuMatrix{w.get(), 0, m.type, m.n_rows, m.n_cols, m.row_bytes};
+            op.x = GpuActivations{xb.get(), 0, m.n_cols};
+            op.y = GpuActivations{yb.get(), 0, m.n_rows};
+            op.n_tokens = 2;
+            run_on(kernels, *stream.value(), [&](session::GpuRecorder &rec) { return session::record_matmul(rec, op); });
+            EXPECT_GT(stream.value()->n_dispatches(), 1u) << "expected several row chunks";
+            chunked = download_vector<float>(*yb, 2 * 300);
+        }
+        std::vector<float> whole = gpu_matmul(test_kernels(), *env.stream, m, x, 2);
+        expect_bit_identical(chunked, whole, "chunked " + type_str(type));
+        expect_nmse(chunked, ref_matmul(m, x, 2), tier_for(type), "chunked vs reference " + type_str(type));
+    }
+}
+
+}  // namespace
+}  // namespace moevk::test
