@@ -1,0 +1,187 @@
+// moe_test.cpp — the expert kernels for every weight type: moe_gate_up (gate and up mat-vecs + SwiGLU) and
+// moe_down against reference::matvec / reference::swiglu of the chosen experts, read through a permuted
+// expert->slot table; moe_combine against a float64 weighted sum; slot chunking under a small binding
+// limit; batch invariance.
+#include <gtest/gtest.h>
+
+#include "oracle/oracle_util.h"
+#include "reference/ops.h"
+
+namespace moevk::test {
+namespace {
+
+constexpr uint32_t kExperts = 6, kUsed = 2, kEmbd = 160, kFf = 288;  // 288 rows: not a multiple of 64
+const std::vector<uint32_t> kSlotOf = {3, 0, 5, 1, 4, 2};               // expert -> slot, not the identity
+
+double tier_for(model::GgmlType type) { return type == model::GgmlType::kF32 ? kNmseF32Weights : kNmseQuantWeights; }
+
+// Per-expert matrices and the slot buffers built from them (slot s holds expert e with kSlotOf[e] == s).
+struct Experts {
+    model::GgmlType type;
+    std::vector<HostMatrix> gate, up, down;
+    std::vector<uint8_t> gate_up_slots, down_slots;
+    uint64_t gate_up_slot_bytes = 0, down_slot_bytes = 0;
+
+    explicit Experts(model::GgmlType t) : type(t) {
+        for (uint32_t e = 0; e < kExperts; ++e) {
+            gate.push_back(random_matrix(t, kFf, kEmbd, 100 + e));
+            up.push_back(random_matrix(t, kFf, kEmbd, 200 + e));
+            down.push_back(random_matrix(t, kEmbd, kFf, 300 + e));
+        }
+        gate_up_slot_bytes = 2 * gate[0].bytes.size();
+        down_slot_bytes = down[0].bytes.size();
+        gate_up_slots.resize(kExperts * gate_up_slot_bytes);
+        down_slots.resize(kExperts * down_slot_bytes);
+        for (uint32_t e = 0; e < kExperts; ++e) {
+            uint8_t *gu = gate_up_slots.data() + kSlotOf[e] * gate_up_slot_bytes;
+            std::copy(gate[e].bytes.begin(), gate[e].bytes.end(), gu);
+            std::copy(up[e].bytes.begin(), up[e].bytes.end(), gu + gate[e].bytes.size());
+            std::copy(down[e].bytes.begin(), down[e].bytes.end(), down_slots.data() + kSlotOf[e] * down_slot_bytes);
+        }
+    }
+    session::GpuExpertSlots gate_up_view(const vulkan::Buffer *b) const {
+        return {b, 0, type, kExperts, gate_up_slot_bytes, kFf, kEmbd, gate[0].row_bytes, gate[0].bytes.size()};
+    }
+    session::GpuExpertSlots down_view(const vulkan::Buffer *b) const {
+        return {b, 0, type, kExperts, down_slot_bytes, kEmbd, kFf, down[0].row_bytes, 0};
+    }
+};
+
+// Distinct expert ids per token.
+std::vector<int32_t> choose_ids(uint32_t n_tokens, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::vector<int32_t> ids;
+    for (uint32_t t = 0; t < n_tokens; ++t) {
+        int32_t a = (int32_t)(rng() % kExperts), b = (int32_t)(rng() % (kExperts - 1));
+        if (b >= a) ++b;
+        ids.push_back(a);
+        ids.push_back(b);
+    }
+    return ids;
+}
+
+std::vector<float> gpu_gate_up(session::GpuKernels &kernels, vulkan::CommandStream &stream, const vulkan::Device &dev,
+                               const Experts &ex, const std::vector<float> &x, const std::vector<int32_t> &ids,
+                               uint32_t n_tokens) {
+    auto make = [&](const void *data, size_t size, const char *name) {
+        auto b = vulkan::Buffer::create(dev, size, vulkan::MemoryUse::kDevice, name).value();
+        EXPECT_TRUE(b->upload(0, data, size).is_ok());
+        return b;
+    };
+    auto slots = make(ex.gate_up_slots.data(), ex.gate_up_slots.size(), "slots");
+    auto xb = make(x.data(), x.size() * 4 + 4, "x");
+    auto idb = make(ids.data(), ids.size() * 4 + 4, "ids");
+    auto table = make(kSlotOf.data(), kSlotOf.size() * 4, "table");
+    auto act = vulkan::Buffer::create(dev, (size_t)n_tokens * kUsed * kFf * 4 + 4, vulkan::MemoryUse::kDevice, "act").value();
+    session::MoeGateUpOp op;
+    op.slots = ex.gate_up_view(slots.get());
+    op.x = {xb.get(), 0, kEmbd};
+    op.ids = idb.get();
+    op.slot_table = table.get();
+    op.act = act.get();
+    op.n_tokens = n_tokens;
+    op.k = kUsed;
+    run_on(kernels, stream, [&](session::GpuRecorder &rec) { return session::record_moe_gate_up(rec, op); });
+    return download_vector<float>(*act, (size_t)n_tokens * kUsed * kFf);
+}
+
+std::vector<float> ref_gate_up(const Experts &ex, const std::vector<float> &x, const std::vector<int32_t> &ids,
+                               uint32_t n_tokens) {
+    std::vector<float> act((size_t)n_tokens * kUsed * kFf), g(kFf), u(kFf);
+    for (uint32_t p = 0; p < n_tokens * kUsed; ++p) {
+        const uint32_t t = p / kUsed, e = (uint32_t)ids[p];
+        reference::matvec(ex.type, ex.gate[e].bytes.data(), kFf, kEmbd, x.data() + t * kEmbd, g.data());
+        reference::matvec(ex.type, ex.up[e].bytes.data(), kFf, kEmbd, x.data() + t * kEmbd, u.data());
+        reference::swiglu(g.data(), u.data(), act.data() + (size_t)p * kFf, kFf);
+    }
+    return act;
+}
+
+TEST(MoeGateUp, EveryTypeMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) {
+        Experts ex(type);
+        for (uint32_t n_tokens : {1u, 5u}) {
+            std::vector<float> x = random_floats(n_tokens * kEmbd, 7 + n_tokens);
+            std::vector<int32_t> ids = choose_ids(n_tokens, n_tokens);
+            expect_nmse(gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, x, ids, n_tokens),
+                        ref_gate_up(ex, x, ids, n_tokens), tier_for(type),
+                        "gate_up " + type_str(type) + " tokens " + std::to_string(n_tokens));
+        }
+    }
+}
+
+TEST(MoeGateUp, BatchInvariantAndChunkedSlotsIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    vulkan::DeviceOptions opts;
+    opts.max_binding_bytes = 128 * 1024;  // one q8_0 slot (96 KiB) or two q4_0 slots per chunk
+    auto small = vulkan::Device::open(opts).value();
+    session::GpuKernels small_kernels(*small);
+    auto small_stream = vulkan::CommandStream::create(*small).value();
+    for (model::GgmlType type : {model::GgmlType::kQ8_0, model::GgmlType::kQ4_0}) {
+        Experts ex(type);
+        std::vector<float> x = random_floats(5 * kEmbd, 17);
+        std::vector<int32_t> ids = choose_ids(5, 18);
+        std::vector<float> batch = gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, x, ids, 5);
+        std::vector<float> chunked = gpu_gate_up(small_kernels, *small_stream, *small, ex, x, ids, 5);
+        EXPECT_GT(small_stream->n_dispatches(), 1u);
+        expect_bit_identical(chunked, batch, "chunked gate_up " + type_str(type));
+        for (uint32_t t = 0; t < 5; ++t) {
+            std::vector<float> xt(x.begin() + t * kEmbd, x.begin() + (t + 1) * kEmbd);
+            std::vector<int32_t> it(ids.begin() + t * kUsed, ids.begin() + (t + 1) * kUsed);
+            std::vector<float> one = gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, xt, it, 1);
+            expect_bit_identical(one, std::vector<float>(batch.begin() + t * kUsed * kFf, batch.begin() + (t + 1) * kUsed * kFf),
+                                 "gate_up token " + std::to_string(t));
+        }
+    }
+}
+
+TEST(MoeDown, EveryTypeMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) {
+        Experts ex(type);
+        const uint32_t n_tokens = 5, n_pairs = n_tokens * kUsed;
+        std::vector<float> act = random_floats(n_pairs * kFf, 27);
+        std::vector<int32_t> ids = choose_ids(n_tokens, 28);
+        auto slots = upload_vector(ex.down_slots, "down");
+        auto ab = upload_vector(act, "act");
+        auto idb = upload_vector(ids, "ids");
+        auto table = upload_vector(kSlotOf, "table");
+        auto out = zero_buffer(n_pairs * kEmbd * 4, "out");
+        session::MoeDownOp op;
+        op.slots = ex.down_view(slots.get());
+        op.act = ab.get();
+        op.ids = idb.get();
+        op.slot_table = table.get();
+        op.out = out.get();
+        op.n_pairs = n_pairs;
+        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_moe_down(rec, op); });
+        std::vector<float> ref(n_pairs * kEmbd);
+        for (uint32_t p = 0; p < n_pairs; ++p)
+            reference::matvec(type, ex.down[ids[p]].bytes.data(), kEmbd, kFf, act.data() + p * kFf, ref.data() + p * kEmbd);
+        expect_nmse(download_vector<float>(*out, ref.size()), ref, tier_for(type), "down " + type_str(type));
+    }
+}
+
+TEST(MoeCombine, WeightedSumPlusResidual) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const uint32_t n_tokens = 3, k = 4, d = 300;
+    std::vector<float> eout = random_floats(n_tokens * k * d, 31), w = random_floats(n_tokens * k, 32);
+    std::vector<float> x = random_floats(n_tokens * d, 33);
+    auto eb = upload_vector(eout, "eout");
+    auto wb = upload_vector(w, "w");
+    auto xb = upload_vector(x, "x");
+    session::MoeCombineOp op{eb.get(), wb.get(), xb.get(), n_tokens, k, d};
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_moe_combine(rec, op); });
+    std::vector<float> ref(x.size());
+    for (uint32_t t = 0; t < n_tokens; ++t)
+        for (uint32_t r = 0; r < d; ++r) {
+            double acc = 0;
+            for (uint32_t j = 0; j < k; ++j) acc += (double)w[t * k + j] * eout[(t * k + j) * d + r];
+            ref[t * d + r] = (float)((double)x[t * d + r] + (double)(float)acc);
+        }
+    expect_elementwise(download_vector<float>(*xb, x.size()), ref, "moe_combine");
+}
+
+}  // namespace
+}  // namespace moevk::test
