@@ -1,13 +1,17 @@
 // matmul.comp — y[t][r] = W[r]·x[t] (+ y[t][r] when accumulating: the residual add), for one chunk of rows
-// of a GGUF weight matrix in the format of this variant. One workgroup per (row, tile of TOKEN_TILE tokens);
-// invocation i takes blocks i, i+WG, ... of the row, so every output's summation order is fixed and no
-// result depends on the batch it is in. Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32).
+// of a GGUF weight matrix in the format of this variant. A workgroup takes ROWS_PER_WG rows and a tile of
+// TOKEN_TILE tokens; each row goes to one subgroup, whose lane i takes blocks i, i + subgroup size, ... and
+// adds the shares with subgroupAdd: a fixed summation order per output, no barrier, and no result that
+// depends on the batch it is in. Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32).
 // CPU reference: reference::matvec().
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
 layout(local_size_x_id = 0) in;                        // workgroup size: spec constant 0
 layout(constant_id = 1) const uint SUBGROUP_SIZE = 32;  // device hint; not relied on
 layout(constant_id = 2) const uint TOKEN_TILE = 4;      // tokens per workgroup (weights read once per tile)
+layout(constant_id = 3) const uint ROWS_PER_WG = 2;     // rows per workgroup (about WG / subgroup size)
 
 layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
 layout(std430, binding = 1) readonly buffer X { float x_in[]; };
@@ -26,35 +30,36 @@ layout(push_constant) uniform PushConstants {
     uint accumulate;   // 1: add the product to what y holds
 } pc;
 
-const uint REDUCE_VALUES = TOKEN_TILE;
-#include "common/reduce.glsl"
 #include "common/weight_type.glsl"
 
 void main() {
-    const uint row = gl_WorkGroupID.x;
     const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
-    const uint lane = gl_LocalInvocationID.x;
     const uint n_blocks = pc.n_cols / WEIGHT_QK;
-    const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
-
-    float acc[TOKEN_TILE];
-    for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
-    for (uint b = lane; b < n_blocks; b += gl_WorkGroupSize.x) {
-        float w[WEIGHT_QK];
-        weight_dequant(row_byte + b * WEIGHT_BLOCK_BYTES, w);
-        for (uint t = 0u; t < TOKEN_TILE; ++t) {
-            if (t0 + t >= pc.n_tokens) break;
-            const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + b * WEIGHT_QK;
-            float s = 0.0;
-            for (uint j = 0u; j < WEIGHT_QK; ++j) s += w[j] * x_in[xb + j];
-            acc[t] += s;
+    // more subgroups than ROWS_PER_WG (a smaller real subgroup size) simply loop: every row is covered
+    for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
+        const uint row = gl_WorkGroupID.x * ROWS_PER_WG + rr;
+        if (row >= pc.n_rows) break;  // uniform in the subgroup
+        const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
+        float acc[TOKEN_TILE];
+        for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
+        for (uint b = gl_SubgroupInvocationID; b < n_blocks; b += gl_SubgroupSize) {
+            float w[WEIGHT_QK];
+            weight_dequant(row_byte + b * WEIGHT_BLOCK_BYTES, w);
+            for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                if (t0 + t >= pc.n_tokens) break;
+                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + b * WEIGHT_QK;
+                float s = 0.0;
+                for (uint j = 0u; j < WEIGHT_QK; ++j) s += w[j] * x_in[xb + j];
+                acc[t] += s;
+            }
         }
-    }
-    for (uint t = 0u; t < TOKEN_TILE; ++t) red_put_sum(t, acc[t]);
-    barrier();
-    if (lane < TOKEN_TILE && t0 + lane < pc.n_tokens) {
-        const uint yi = pc.y_offset + (t0 + lane) * pc.y_stride + row;
-        const float dot = red_sum(lane);
-        y_out[yi] = pc.accumulate != 0u ? y_out[yi] + dot : dot;
+        for (uint t = 0u; t < TOKEN_TILE; ++t) {
+            if (t0 + t >= pc.n_tokens) break;  // uniform
+            const float dot = subgroupAdd(acc[t]);
+            if (subgroupElect()) {
+                const uint yi = pc.y_offset + (t0 + t) * pc.y_stride + row;
+                y_out[yi] = pc.accumulate != 0u ? y_out[yi] + dot : dot;
+            }
+        }
     }
 }

@@ -1,11 +1,15 @@
 // moe_down.comp — second half of the expert FFN: out[t * k + j] = down_e · act[t * k + j] for each token's
 // chosen expert e, in slot slot_table[e]. A dispatch covers the slots of one binding chunk [slot_begin,
-// slot_end); pairs whose slot is elsewhere are skipped. Workgroup (row r, pair). Bindings: 0 = slots (uint
-// words), 1 = act (f32, [pair][n_cols]), 2 = ids (int), 3 = slot_table (uint), 4 = out (f32, [pair][n_rows]).
+// slot_end); pairs whose slot is elsewhere are skipped. Workgroup (row block, pair); one subgroup per row.
+// Bindings: 0 = slots (uint words), 1 = act (f32, [pair][n_cols]), 2 = ids (int), 3 = slot_table (uint),
+// 4 = out (f32, [pair][n_rows]).
 // CPU reference: reference::matvec() of the expert's down rows.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
 layout(local_size_x_id = 0) in;
+layout(constant_id = 3) const uint ROWS_PER_WG = 2;  // rows per workgroup, one subgroup each
 
 layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
 layout(std430, binding = 1) readonly buffer X { float x_in[]; };
@@ -25,18 +29,18 @@ layout(push_constant) uniform PushConstants {
     uint ids_offset;
 } pc;
 
-const uint REDUCE_VALUES = 1u;
-#include "common/reduce.glsl"
 #include "common/weight_type.glsl"
 #include "common/row_dot.glsl"
 
 void main() {
-    const uint r = gl_WorkGroupID.x;
     const uint pair = gl_WorkGroupID.y;
     const uint slot = slot_table[uint(ids[pc.ids_offset + pair])];
     if (slot < pc.slot_begin || slot >= pc.slot_end) return;  // uniform over the workgroup
-    const uint row = pc.w_base_byte + (slot - pc.slot_begin) * pc.slot_bytes + r * pc.row_bytes;
-    red_put_sum(0u, row_dot_partial(row, pair * pc.n_cols, pc.n_cols / WEIGHT_QK));
-    barrier();
-    if (gl_LocalInvocationID.x == 0u) out_rows[pair * pc.n_rows + r] = red_sum(0u);
+    const uint slot_byte = pc.w_base_byte + (slot - pc.slot_begin) * pc.slot_bytes;
+    for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
+        const uint r = gl_WorkGroupID.x * ROWS_PER_WG + rr;
+        if (r >= pc.n_rows) break;  // uniform in the subgroup
+        const float dot = subgroupAdd(row_dot_partial(slot_byte + r * pc.row_bytes, pair * pc.n_cols, pc.n_cols / WEIGHT_QK));
+        if (subgroupElect()) out_rows[pair * pc.n_rows + r] = dot;
+    }
 }

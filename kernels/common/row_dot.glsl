@@ -1,10 +1,11 @@
-// row_dot.glsl — this invocation's share of one weight row times one activation vector: blocks lane,
-// lane + WG, ... in that order (a fixed summation order; the kernel adds the shares with reduce.glsl).
-// Requires weight_type.glsl and `float x_in[]` declared by the kernel.
+// row_dot.glsl — this invocation's share of one weight row times one activation vector, for kernels that
+// give each row to one subgroup: blocks lane, lane + subgroup size, ... in that order. The kernel adds the
+// shares with subgroupAdd, so every output has a fixed summation order and no barrier is needed.
+// Requires weight_type.glsl, GL_KHR_shader_subgroup_basic and `float x_in[]` declared by the kernel.
 
 float row_dot_partial(uint row_byte, uint x_base, uint n_blocks) {
     float acc = 0.0;
-    for (uint b = gl_LocalInvocationID.x; b < n_blocks; b += gl_WorkGroupSize.x) {
+    for (uint b = gl_SubgroupInvocationID; b < n_blocks; b += gl_SubgroupSize) {
         float w[WEIGHT_QK];
         weight_dequant(row_byte + b * WEIGHT_BLOCK_BYTES, w);
         float s = 0.0;

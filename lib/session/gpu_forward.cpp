@@ -1,11 +1,183 @@
-// gpu_forward.cpp — placeholder so the library links while the Vulkan forward pass is written: create()
-// refuses with kUnsupported. Replaced by the real implementation.
+// gpu_forward.cpp — GpuForward on Vulkan: create() opens the device, uploads the weights, allocates the KV
+// cache (n_ctx positions per layer), the RoPE table and the scratch, and compiles every pipeline by
+// evaluating one token; eval() runs prefill in chunks of max_batch tokens, one submission per chunk, and
+// reads back only the logits asked for. Outputs are written only after every submission succeeded.
 #include "session/gpu_forward.h"
 
-namespace moevk::session {
+#include <algorithm>
+#include <cstring>
 
-StatusOr<std::unique_ptr<GpuForward>> GpuForward::create(const model::Model &, const GpuForwardOptions &) {
-    return unsupported("the Vulkan forward pass is not implemented yet");
+#include "session/gpu_kernels.h"
+#include "session/gpu_pass.h"
+#include "vulkan/command_stream.h"
+
+namespace moevk::session {
+namespace {
+
+class VulkanForward final : public GpuForward {
+public:
+    Status init(const model::Model &model, const GpuForwardOptions &opts);
+    Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits, float *all_logits,
+                RoutingTrace *trace) override;
+    const std::string &device_name() const override { return device_->info().name; }
+
+private:
+    // Evaluates tokens [0, n) of one chunk (n <= max_batch) at positions start_pos...; leaves x in scratch.
+    // When want_last, the logits of the chunk's last token are in logits row 0 afterwards.
+    Status run_chunk(const int32_t *tokens, uint32_t n, uint32_t start_pos, bool want_last);
+    // Logits of chunk tokens [first, first + n_rows) into dst (n_rows <= logits_rows).
+    Status run_lm_head(uint32_t first, uint32_t n_rows, float *dst);
+    GpuPass pass() const {
+        return GpuPass{*hp_, shape_, *weights_, *scratch_, kv_cache_, kv_layout_, *rope_table_};
+    }
+
+    const model::HParams *hp_ = nullptr;
+    ActivationShape shape_{};
+    uint32_t n_ctx_ = 0;
+    // declaration order = reverse destruction order: the device goes last
+    std::unique_ptr<vulkan::Device> device_;
+    std::unique_ptr<GpuKernels> kernels_;
+    std::unique_ptr<vulkan::CommandStream> stream_;
+    std::unique_ptr<GpuModelWeights> weights_;
+    std::unique_ptr<GpuScratch> scratch_;
+    std::vector<std::unique_ptr<vulkan::Buffer>> kv_cache_;
+    KvLayout kv_layout_;
+    std::unique_ptr<vulkan::Buffer> rope_table_;
+};
+
+Status check_model(const model::HParams &hp) {
+    if (hp.arch != model::Arch::kQwen3Moe) return unsupported("the GPU forward pass supports qwen3moe only");
+    if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
+        return unsupported("n_head " + std::to_string(hp.n_head) + " is not a multiple of n_head_kv " +
+                           std::to_string(hp.n_head_kv));
+    if (hp.head_dim_k % 2 != 0) return unsupported("head_dim_k must be even for RoPE");
+    if (hp.n_expert_used == 0 || hp.n_expert_used > kMaxExpertsUsed || hp.n_expert_used > hp.n_expert)
+        return unsupported("n_expert_used " + std::to_string(hp.n_expert_used) + " (at most " +
+                           std::to_string(kMaxExpertsUsed) + " and n_expert)");
+    return Status::ok();
+}
+
+Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &opts) {
+    hp_ = &model.hp;
+    const model::HParams &hp = model.hp;
+    MOEVK_RETURN_IF_ERROR(check_model(hp));
+    if (opts.n_ctx == 0) return invalid_arg("n_ctx must be > 0");
+    n_ctx_ = opts.n_ctx;
+    shape_ = ActivationShape::of(hp);
+
+    vulkan::DeviceOptions dopts;
+    dopts.index = opts.device_index;
+    dopts.name_substring = opts.device_name;
+    MOEVK_ASSIGN_OR_RETURN(device_, vulkan::Device::open(dopts));
+    MOEVK_RETURN_IF_ERROR(device_->require(vulkan::kFeatureSubgroupArithmetic, "the forward pass"));
+    kernels_ = std::make_unique<GpuKernels>(*device_);
+    MOEVK_ASSIGN_OR_RETURN(stream_, vulkan::CommandStream::create(*device_));
+    MOEVK_ASSIGN_OR_RETURN(weights_, upload_weights(*device_, model));
+    MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, std::max(1u, opts.max_batch)));
+
+    MOEVK_ASSIGN_OR_RETURN(kv_layout_, make_kv_layout(opts.kv_type, n_ctx_, shape_.k_dim, shape_.v_dim));
+    if (kv_layout_.total_bytes > device_->max_binding_bytes())
+        return unsupported("the KV cache of one layer (" + std::to_string(kv_layout_.total_bytes) +
+                           " bytes for n_ctx " + std::to_string(n_ctx_) +
+                           ") is larger than the device can bind; use a smaller n_ctx");
+    for (uint32_t il = 0; il < hp.n_layer; ++il) {
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> kv,
+                               vulkan::Buffer::create(*device_, kv_layout_.total_bytes, vulkan::MemoryUse::kDevice,
+                                                      "kv_cache." + std::to_string(il)));
+        MOEVK_RETURN_IF_ERROR(kv->fill_zero());  // never-written rows hold finite values
+        kv_cache_.push_back(std::move(kv));
+    }
+    const std::vector<float> table = make_rope_table(n_ctx_, hp.head_dim_k, hp.rope_freq_base);
+    if (table.size() * 4 > device_->max_binding_bytes())
+        return unsupported("the RoPE table for n_ctx " + std::to_string(n_ctx_) + " is larger than the device can bind");
+    MOEVK_ASSIGN_OR_RETURN(rope_table_, vulkan::Buffer::create(*device_, table.size() * 4, vulkan::MemoryUse::kDevice,
+                                                               "rope_table"));
+    MOEVK_RETURN_IF_ERROR(rope_table_->upload(0, table.data(), table.size() * 4));
+
+    // Compile every pipeline now (and fail here, not in the first eval, if the device cannot run them):
+    // one token at position 0, whose K/V the first real eval overwrites.
+    const int32_t token = 0;
+    std::vector<float> logits(hp.n_vocab);
+    return eval(&token, 1, 0, logits.data(), nullptr, nullptr).with_prefix("first evaluation on " + device_name() + ": ");
+}
+
+Status VulkanForward::run_chunk(const int32_t *tokens, uint32_t n, uint32_t start_pos, bool want_last) {
+    std::vector<int32_t> positions(n);
+    for (uint32_t i = 0; i < n; ++i) positions[i] = (int32_t)(start_pos + i);
+    MOEVK_RETURN_IF_ERROR(scratch_->tokens->upload(0, tokens, 4ull * n));
+    MOEVK_RETURN_IF_ERROR(scratch_->positions->upload(0, positions.data(), 4ull * n));
+    GpuRecorder rec{*kernels_, *stream_};
+    const GpuPass p = pass();
+    MOEVK_RETURN_IF_ERROR(stream_->begin());
+    MOEVK_RETURN_IF_ERROR(record_embedding(rec, p, n));
+    for (uint32_t il = 0; il < hp_->n_layer; ++il) MOEVK_RETURN_IF_ERROR(record_layer(rec, p, il, n));
+    if (want_last) MOEVK_RETURN_IF_ERROR(record_lm_head(rec, p, n - 1, 1));
+    return stream_->submit_and_wait();
+}
+
+Status VulkanForward::run_lm_head(uint32_t first, uint32_t n_rows, float *dst) {
+    GpuRecorder rec{*kernels_, *stream_};
+    MOEVK_RETURN_IF_ERROR(stream_->begin());
+    MOEVK_RETURN_IF_ERROR(record_lm_head(rec, pass(), first, n_rows));
+    MOEVK_RETURN_IF_ERROR(stream_->submit_and_wait());
+    return scratch_->logits->download(0, dst, 4ull * n_rows * shape_.n_vocab);
+}
+
+Status VulkanForward::eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits,
+                           float *all_logits, RoutingTrace *trace) {
+    if (n == 0) return Status::ok();
+    if (tokens == nullptr || (uint64_t)start_pos + n > n_ctx_)
+        return invalid_arg("eval: positions [" + std::to_string(start_pos) + ", " + std::to_string((uint64_t)start_pos + n) +
+                           ") outside n_ctx " + std::to_string(n_ctx_));
+    const uint32_t n_vocab = shape_.n_vocab, k = shape_.k_used, batch = scratch_->max_batch;
+    // results collect here and reach the caller only when everything succeeded
+    std::vector<float> all, last;
+    if (all_logits) all.resize((size_t)n * n_vocab);
+    RoutingTrace new_trace;
+    if (trace) new_trace.ids.assign(hp_->n_layer, std::vector<std::vector<int32_t>>(n));
+    std::vector<int32_t> ids;
+
+    for (uint32_t c0 = 0; c0 < n; c0 += batch) {
+        const uint32_t m = std::min(batch, n - c0);
+        const bool final_chunk = c0 + m == n;
+        const bool want_last = final_chunk && last_logits && !all_logits;
+        MOEVK_RETURN_IF_ERROR(run_chunk(tokens + c0, m, start_pos + c0, want_last));
+        if (want_last) {
+            last.resize(n_vocab);
+            MOEVK_RETURN_IF_ERROR(scratch_->logits->download(0, last.data(), 4ull * n_vocab));
+        }
+        if (trace) {
+            ids.resize((size_t)hp_->n_layer * batch * k);
+            MOEVK_RETURN_IF_ERROR(scratch_->expert_ids->download(0, ids.data(), ids.size() * 4));
+            for (uint32_t il = 0; il < hp_->n_layer; ++il)
+                for (uint32_t i = 0; i < m; ++i) {
+                    const int32_t *src = ids.data() + ((size_t)il * batch + i) * k;
+                    new_trace.ids[il][c0 + i].assign(src, src + k);
+                }
+        }
+        if (all_logits) {
+            for (uint32_t r0 = 0; r0 < m; r0 += scratch_->logits_rows) {
+                const uint32_t rows = std::min(scratch_->logits_rows, m - r0);
+                MOEVK_RETURN_IF_ERROR(run_lm_head(r0, rows, all.data() + (size_t)(c0 + r0) * n_vocab));
+            }
+        }
+    }
+    if (all_logits) {
+        std::memcpy(all_logits, all.data(), all.size() * sizeof(float));
+        if (last_logits) std::memcpy(last_logits, all.data() + (size_t)(n - 1) * n_vocab, n_vocab * sizeof(float));
+    } else if (last_logits) {
+        std::memcpy(last_logits, last.data(), n_vocab * sizeof(float));
+    }
+    if (trace) *trace = std::move(new_trace);
+    return Status::ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<GpuForward>> GpuForward::create(const model::Model &model, const GpuForwardOptions &opts) {
+    auto fwd = std::make_unique<VulkanForward>();
+    MOEVK_RETURN_IF_ERROR(fwd->init(model, opts));
+    return std::unique_ptr<GpuForward>(std::move(fwd));
 }
 
 }  // namespace moevk::session

@@ -15,9 +15,15 @@
 
 namespace moevk::session {
 
+// Sizes chosen per device; a zero field means "the default for this device". Tests set them to run code
+// paths the default would skip on their device.
+struct GpuKernelTuning {
+    uint32_t matmul_token_tile = 0;
+};
+
 class GpuKernels {
 public:
-    explicit GpuKernels(const vulkan::Device &device);
+    explicit GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuning = {});
 
     // The pipeline for desc (created now if this is the first request). Errors as Pipeline::create.
     StatusOr<const vulkan::Pipeline *> get(const vulkan::PipelineDesc &desc);
@@ -27,13 +33,19 @@ public:
     // element-wise ones.
     uint32_t reduce_workgroup() const { return reduce_workgroup_; }
     uint32_t elementwise_workgroup() const { return elementwise_workgroup_; }
-    // Tokens a mat-mul workgroup handles at once (weights are read once per tile).
-    uint32_t matmul_token_tile() const { return 8; }
+    // Tokens a mat-mul workgroup handles at once (weights are read once per tile). One pipeline serves
+    // every batch size, so a token's result never depends on its batch.
+    uint32_t matmul_token_tile() const { return matmul_token_tile_; }
+    // Rows a mat-vec workgroup handles, one per subgroup: the reduce workgroup over the device's
+    // subgroup size (a hint: kernels loop when the real subgroups are smaller).
+    uint32_t rows_per_workgroup() const { return rows_per_workgroup_; }
 
 private:
     const vulkan::Device &device_;
     uint32_t reduce_workgroup_ = 64;
     uint32_t elementwise_workgroup_ = 64;
+    uint32_t rows_per_workgroup_ = 1;
+    uint32_t matmul_token_tile_ = 4;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 

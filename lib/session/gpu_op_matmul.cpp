@@ -10,7 +10,9 @@ namespace {
 
 using vulkan::Access;
 
-StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &device, const GpuMatrix &m) {
+// rows_per_group: rows one workgroup takes, so that a chunk's workgroup count stays under the device's limit.
+StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &device, const GpuMatrix &m,
+                                                       uint32_t rows_per_group) {
     vulkan::ChunkPlan plan;
     plan.buffer_bytes = m.buffer->size_bytes();
     plan.start_offset = m.offset;
@@ -18,7 +20,7 @@ StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &dev
     plan.item_bytes = m.row_bytes;
     plan.max_binding_bytes = device.max_binding_bytes();
     plan.alignment = device.binding_alignment();
-    plan.max_items_per_chunk = device.info().max_workgroup_count[0];
+    plan.max_items_per_chunk = (uint64_t)device.info().max_workgroup_count[0] * rows_per_group;
     return vulkan::plan_binding_chunks(plan);
 }
 
@@ -44,10 +46,11 @@ Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
     desc.push_constant_bytes = sizeof(MatmulPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
     const uint32_t tile = rec.kernels.matmul_token_tile();
-    desc.spec_constants = {{2, tile}};
+    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    desc.spec_constants = {{2, tile}, {3, rows_per_wg}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w, rows_per_wg));
     const Access y_access = op.accumulate ? Access::kReadWrite : Access::kWrite;
     for (const vulkan::BindingChunk &c : chunks) {
         MatmulPush pc{(uint32_t)c.n_items, op.w.n_cols, op.n_tokens, c.item_base_byte, (uint32_t)op.w.row_bytes,
@@ -58,7 +61,7 @@ Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
             {{op.w.buffer, c.bind_offset, c.bind_size, Access::kRead},
              {op.x.buffer, 0, 0, Access::kRead},
              {op.y.buffer, 0, 0, y_access}},
-            &pc, sizeof pc, {(uint32_t)c.n_items, div_up(op.n_tokens, tile), 1}));
+            &pc, sizeof pc, {div_up((uint32_t)c.n_items, rows_per_wg), div_up(op.n_tokens, tile), 1}));
     }
     return Status::ok();
 }
@@ -72,7 +75,7 @@ Status record_get_rows(GpuRecorder &rec, const GetRowsOp &op) {
     desc.push_constant_bytes = sizeof(GetRowsPush);
     desc.workgroup_size = rec.kernels.elementwise_workgroup();
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.table));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.table, 1));
     const uint32_t n_blocks = op.table.n_cols / model::block_elements(op.table.type);
     for (const vulkan::BindingChunk &c : chunks) {
         GetRowsPush pc{op.n_tokens,          op.table.n_cols,  (uint32_t)op.table.row_bytes, c.item_base_byte,

@@ -39,10 +39,12 @@ StatusOr<std::vector<vulkan::BindingChunk>> slot_chunks(const vulkan::Device &de
     return vulkan::plan_binding_chunks(plan);
 }
 
-Status check_grid(const vulkan::Device &device, uint32_t rows, uint32_t pairs, const char *who) {
+uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+Status check_grid(const vulkan::Device &device, uint32_t row_groups, uint32_t pairs, const char *who) {
     const vulkan::DeviceInfo &info = device.info();
-    if (rows > info.max_workgroup_count[0] || pairs > info.max_workgroup_count[1])
-        return unsupported(std::string(who) + ": " + std::to_string(rows) + " rows x " + std::to_string(pairs) +
+    if (row_groups > info.max_workgroup_count[0] || pairs > info.max_workgroup_count[1])
+        return unsupported(std::string(who) + ": " + std::to_string(row_groups) + " row groups x " + std::to_string(pairs) +
                            " token-expert pairs exceed the device's workgroup count limits");
     return Status::ok();
 }
@@ -74,12 +76,15 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
     if (n_pairs == 0) return Status::ok();
     if (op.x.offset != 0) return internal_error("moe_gate_up: x offset must be 0");
     const vulkan::Device &device = rec.kernels.device();
-    MOEVK_RETURN_IF_ERROR(check_grid(device, op.slots.n_rows, n_pairs, "moe_gate_up"));
+    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    const uint32_t row_groups = div_up(op.slots.n_rows, rows_per_wg);
+    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, n_pairs, "moe_gate_up"));
     vulkan::PipelineDesc desc;
     desc.variant = weight_variant("moe_gate_up", op.slots.type);
     desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(GateUpPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
+    desc.spec_constants = {{3, rows_per_wg}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
@@ -102,7 +107,7 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
                                                    {op.ids, 0, 0, Access::kRead},
                                                    {op.slot_table, 0, 0, Access::kRead},
                                                    {op.act, 0, 0, Access::kWrite}},
-                                                  &pc, sizeof pc, {op.slots.n_rows, n_pairs, 1}));
+                                                  &pc, sizeof pc, {row_groups, n_pairs, 1}));
     }
     return Status::ok();
 }
@@ -110,12 +115,15 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
 Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
     if (op.n_pairs == 0) return Status::ok();
     const vulkan::Device &device = rec.kernels.device();
-    MOEVK_RETURN_IF_ERROR(check_grid(device, op.slots.n_rows, op.n_pairs, "moe_down"));
+    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    const uint32_t row_groups = div_up(op.slots.n_rows, rows_per_wg);
+    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, op.n_pairs, "moe_down"));
     vulkan::PipelineDesc desc;
     desc.variant = weight_variant("moe_down", op.slots.type);
     desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(DownPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
+    desc.spec_constants = {{3, rows_per_wg}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
@@ -135,7 +143,7 @@ Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
                                                    {op.ids, 0, 0, Access::kRead},
                                                    {op.slot_table, 0, 0, Access::kRead},
                                                    {op.out, 0, 0, Access::kWrite}},
-                                                  &pc, sizeof pc, {op.slots.n_rows, op.n_pairs, 1}));
+                                                  &pc, sizeof pc, {row_groups, op.n_pairs, 1}));
     }
     return Status::ok();
 }

@@ -58,6 +58,24 @@ TEST(Matmul, EveryTypeAndShapeMatchesReference) {
     }
 }
 
+TEST(Matmul, TokenTilesOfFourMatchReferenceAndAreBatchInvariant) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuKernelTuning tuning;
+    tuning.matmul_token_tile = 4;  // the GPU default; lavapipe's is 1
+    session::GpuKernels kernels(*env.device, tuning);
+    for (model::GgmlType type : kAllWeightTypes) {
+        HostMatrix m = random_matrix(type, 300, 160, 51);
+        std::vector<float> x = random_floats(13 * 160, 52);  // 3 full tiles and one of 1
+        std::vector<float> batch = gpu_matmul(kernels, *env.stream, m, x, 13);
+        expect_nmse(batch, ref_matmul(m, x, 13), tier_for(type), "tile 4 " + type_str(type));
+        for (uint32_t t : {0u, 6u, 12u}) {
+            std::vector<float> one(x.begin() + t * 160, x.begin() + (t + 1) * 160);
+            expect_bit_identical(std::vector<float>(batch.begin() + t * 300, batch.begin() + (t + 1) * 300),
+                                 gpu_matmul(kernels, *env.stream, m, one, 1), "tile 4 token " + std::to_string(t));
+        }
+    }
+}
+
 TEST(Matmul, ZeroTokensWritesNothing) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     HostMatrix m = random_matrix(model::GgmlType::kQ4_0, 40, 64, 1);

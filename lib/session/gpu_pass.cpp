@@ -1,0 +1,182 @@
+// gpu_pass.cpp — the qwen3moe layer as a sequence of recorded ops (see gpu_pass.h). The math follows
+// reference/forward.cpp: h = rmsnorm(x) * attn_norm; q|k|v = W h; per-head Q/K RMSNorm then NeoX RoPE;
+// K/V to the cache; causal GQA attention with scale 1/sqrt(head_dim_k); x += Wo attn; h = rmsnorm(x) *
+// ffn_norm; router softmax/top-k/renormalise; x += sum_j w_j down_e(silu(gate_e h) * up_e h).
+#include "session/gpu_pass.h"
+
+#include <cmath>
+
+namespace moevk::session {
+
+Status record_embedding(GpuRecorder &rec, const GpuPass &pass, uint32_t n_tokens) {
+    GetRowsOp op;
+    op.table = pass.weights.token_embd;
+    op.ids = pass.scratch.tokens.get();
+    op.out = {pass.scratch.x.get(), 0, pass.shape.n_embd};
+    op.n_tokens = n_tokens;
+    return record_get_rows(rec, op);
+}
+
+namespace {
+
+Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    const model::HParams &hp = pass.hp;
+    const ActivationShape &sh = pass.shape;
+    const GpuScratch &s = pass.scratch;
+    const GpuLayerWeights &lw = pass.weights.layers[il];
+    const GpuActivations x{s.x.get(), 0, sh.n_embd}, h{s.h.get(), 0, sh.n_embd};
+    const GpuActivations qkv{s.qkv.get(), 0, sh.qkv_dim()};
+
+    RmsNormOp norm;
+    norm.x = x;
+    norm.y = h;
+    norm.weight = lw.attn_norm.get();
+    norm.n_tokens = n;
+    norm.n_cols = sh.n_embd;
+    norm.eps = hp.rms_eps;
+    MOEVK_RETURN_IF_ERROR(record_rms_norm(rec, norm));
+
+    for (size_t i = 0; i < lw.qkv.size(); ++i) {
+        MatmulOp mm;
+        mm.w = lw.qkv[i];
+        mm.x = h;
+        mm.y = {s.qkv.get(), lw.qkv_row_offset[i], sh.qkv_dim()};
+        mm.n_tokens = n;
+        MOEVK_RETURN_IF_ERROR(record_matmul(rec, mm));
+    }
+
+    QkNormRopeOp rope;
+    rope.qkv = qkv;
+    rope.k_offset = sh.q_dim;
+    rope.n_tokens = n;
+    rope.n_head = hp.n_head;
+    rope.n_head_kv = hp.n_head_kv;
+    rope.head_dim = hp.head_dim_k;
+    rope.n_rot = hp.head_dim_k;  // qwen3moe rotates the whole head
+    rope.q_norm = lw.q_norm.get();
+    rope.k_norm = lw.k_norm.get();
+    rope.rope_table = &pass.rope_table;
+    rope.positions = s.positions.get();
+    rope.eps = hp.rms_eps;
+    MOEVK_RETURN_IF_ERROR(record_qk_norm_rope(rec, rope));
+
+    KvWriteOp kv;
+    kv.qkv = qkv;
+    kv.k_offset = sh.q_dim;
+    kv.v_offset = sh.q_dim + sh.k_dim;
+    kv.n_tokens = n;
+    kv.positions = s.positions.get();
+    kv.cache = pass.kv_cache[il].get();
+    kv.layout = pass.kv_layout;
+    MOEVK_RETURN_IF_ERROR(record_kv_write(rec, kv));
+
+    AttentionOp at;
+    at.qkv = qkv;
+    at.out = {s.attn.get(), 0, sh.attn_dim};
+    at.n_tokens = n;
+    at.n_head = hp.n_head;
+    at.n_head_kv = hp.n_head_kv;
+    at.head_dim_k = hp.head_dim_k;
+    at.head_dim_v = hp.head_dim_v;
+    at.scale = 1.0f / std::sqrt((float)hp.head_dim_k);  // a float, as llama.cpp's kq_scale
+    at.positions = s.positions.get();
+    at.cache = pass.kv_cache[il].get();
+    at.layout = pass.kv_layout;
+    MOEVK_RETURN_IF_ERROR(record_attention(rec, at));
+
+    MatmulOp wo;
+    wo.w = lw.attn_output;
+    wo.x = {s.attn.get(), 0, sh.attn_dim};
+    wo.y = x;
+    wo.n_tokens = n;
+    wo.accumulate = true;  // the residual add
+    return record_matmul(rec, wo);
+}
+
+Status record_moe_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    const model::HParams &hp = pass.hp;
+    const ActivationShape &sh = pass.shape;
+    const GpuScratch &s = pass.scratch;
+    const GpuLayerWeights &lw = pass.weights.layers[il];
+    const GpuActivations x{s.x.get(), 0, sh.n_embd}, h{s.h.get(), 0, sh.n_embd};
+    const uint32_t ids_offset = il * s.max_batch * sh.k_used;  // each layer keeps its ids for the trace
+
+    RmsNormOp norm;
+    norm.x = x;
+    norm.y = h;
+    norm.weight = lw.ffn_norm.get();
+    norm.n_tokens = n;
+    norm.n_cols = sh.n_embd;
+    norm.eps = hp.rms_eps;
+    MOEVK_RETURN_IF_ERROR(record_rms_norm(rec, norm));
+
+    MatmulOp router_mm;
+    router_mm.w = lw.router;
+    router_mm.x = h;
+    router_mm.y = {s.router_logits.get(), 0, sh.n_expert};
+    router_mm.n_tokens = n;
+    MOEVK_RETURN_IF_ERROR(record_matmul(rec, router_mm));
+
+    RouterOp route;
+    route.logits = {s.router_logits.get(), 0, sh.n_expert};
+    route.n_tokens = n;
+    route.n_expert = sh.n_expert;
+    route.k = sh.k_used;
+    route.norm_topk = hp.norm_topk_prob;
+    route.ids = s.expert_ids.get();
+    route.ids_offset = ids_offset;
+    route.weights = s.expert_weights.get();
+    MOEVK_RETURN_IF_ERROR(record_router(rec, route));
+
+    MoeGateUpOp gu;
+    gu.slots = lw.gate_up;
+    gu.x = h;
+    gu.ids = s.expert_ids.get();
+    gu.ids_offset = ids_offset;
+    gu.slot_table = pass.weights.slot_table.get();
+    gu.act = s.act.get();
+    gu.n_tokens = n;
+    gu.k = sh.k_used;
+    MOEVK_RETURN_IF_ERROR(record_moe_gate_up(rec, gu));
+
+    MoeDownOp down;
+    down.slots = lw.down;
+    down.act = s.act.get();
+    down.ids = s.expert_ids.get();
+    down.ids_offset = ids_offset;
+    down.slot_table = pass.weights.slot_table.get();
+    down.out = s.expert_out.get();
+    down.n_pairs = n * sh.k_used;
+    MOEVK_RETURN_IF_ERROR(record_moe_down(rec, down));
+
+    MoeCombineOp combine{s.expert_out.get(), s.expert_weights.get(), s.x.get(), n, sh.k_used, sh.n_embd};
+    return record_moe_combine(rec, combine);
+}
+
+}  // namespace
+
+Status record_layer(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens) {
+    MOEVK_RETURN_IF_ERROR(record_attention_block(rec, pass, layer, n_tokens));
+    return record_moe_block(rec, pass, layer, n_tokens);
+}
+
+Status record_lm_head(GpuRecorder &rec, const GpuPass &pass, uint32_t first_token, uint32_t n_rows) {
+    const ActivationShape &sh = pass.shape;
+    const GpuScratch &s = pass.scratch;
+    RmsNormOp norm;
+    norm.x = {s.x.get(), first_token * sh.n_embd, sh.n_embd};
+    norm.y = {s.h.get(), 0, sh.n_embd};
+    norm.weight = pass.weights.output_norm.get();
+    norm.n_tokens = n_rows;
+    norm.n_cols = sh.n_embd;
+    norm.eps = pass.hp.rms_eps;
+    MOEVK_RETURN_IF_ERROR(record_rms_norm(rec, norm));
+    MatmulOp head;
+    head.w = pass.weights.output;
+    head.x = {s.h.get(), 0, sh.n_embd};
+    head.y = {s.logits.get(), 0, sh.n_vocab};
+    head.n_tokens = n_rows;
+    return record_matmul(rec, head);
+}
+
+}  // namespace moevk::session

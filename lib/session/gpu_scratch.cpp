@@ -1,0 +1,72 @@
+// gpu_scratch.cpp — sizing and allocation of the forward pass's activation buffers (see gpu_scratch.h).
+#include "session/gpu_scratch.h"
+
+#include <algorithm>
+#include <string>
+
+namespace moevk::session {
+
+ActivationShape ActivationShape::of(const model::HParams &hp) {
+    ActivationShape s;
+    s.n_embd = hp.n_embd;
+    s.q_dim = hp.n_head * hp.head_dim_k;
+    s.k_dim = hp.n_head_kv * hp.head_dim_k;
+    s.v_dim = hp.n_head_kv * hp.head_dim_v;
+    s.attn_dim = hp.n_head * hp.head_dim_v;
+    s.n_expert = hp.n_expert;
+    s.k_used = hp.n_expert_used;
+    s.n_ff = hp.n_ff_exp;
+    s.n_vocab = hp.n_vocab;
+    s.n_layer = hp.n_layer;
+    return s;
+}
+
+StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &device, const ActivationShape &s,
+                                                     uint32_t requested_batch) {
+    const uint64_t limit = device.max_binding_bytes();
+    // the widest per-token activation decides how many tokens one binding holds
+    const uint64_t widest = 4ull * std::max({(uint64_t)s.qkv_dim(), (uint64_t)s.attn_dim, (uint64_t)s.n_expert,
+                                             (uint64_t)s.k_used * s.n_ff, (uint64_t)s.k_used * s.n_embd,
+                                             (uint64_t)s.n_layer * s.k_used});
+    uint64_t batch = std::min<uint64_t>({requested_batch, limit / widest,
+                                         device.info().max_workgroup_count[1] / std::max(1u, s.k_used)});
+    if (batch == 0)
+        return unsupported("one token's activations (" + std::to_string(widest) +
+                           " bytes) do not fit the device's storage buffer binding limit");
+    const uint64_t vocab_bytes = 4ull * s.n_vocab;
+    if (vocab_bytes > limit) return unsupported("one row of logits does not fit the device's binding limit");
+    // logits are read back per pass: keep that buffer modest (all_logits is for tests)
+    const uint64_t logits_rows = std::max<uint64_t>(1, std::min<uint64_t>(batch, std::min<uint64_t>(limit, 64ull << 20) / vocab_bytes));
+
+    auto sc = std::make_unique<GpuScratch>();
+    sc->max_batch = (uint32_t)batch;
+    sc->logits_rows = (uint32_t)logits_rows;
+    const uint64_t b = batch;
+    using vulkan::MemoryUse;
+    struct Spec {
+        std::unique_ptr<vulkan::Buffer> *dst;
+        uint64_t bytes;
+        MemoryUse use;
+        const char *name;
+    };
+    const Spec specs[] = {
+        {&sc->tokens, 4 * b, MemoryUse::kUpload, "tokens"},
+        {&sc->positions, 4 * b, MemoryUse::kUpload, "positions"},
+        {&sc->x, 4 * b * s.n_embd, MemoryUse::kDevice, "x"},
+        {&sc->h, 4 * b * s.n_embd, MemoryUse::kDevice, "h"},
+        {&sc->qkv, 4 * b * s.qkv_dim(), MemoryUse::kDevice, "qkv"},
+        {&sc->attn, 4 * b * s.attn_dim, MemoryUse::kDevice, "attn"},
+        {&sc->router_logits, 4 * b * s.n_expert, MemoryUse::kDevice, "router_logits"},
+        {&sc->expert_ids, 4 * b * s.n_layer * s.k_used, MemoryUse::kReadback, "expert_ids"},
+        {&sc->expert_weights, 4 * b * s.k_used, MemoryUse::kDevice, "expert_weights"},
+        {&sc->act, 4 * b * s.k_used * s.n_ff, MemoryUse::kDevice, "act"},
+        {&sc->expert_out, 4 * b * s.k_used * s.n_embd, MemoryUse::kDevice, "expert_out"},
+        {&sc->logits, vocab_bytes * logits_rows, MemoryUse::kReadback, "logits"},
+    };
+    for (const Spec &spec : specs) {
+        MOEVK_ASSIGN_OR_RETURN(*spec.dst, vulkan::Buffer::create(device, spec.bytes, spec.use, spec.name));
+    }
+    return sc;
+}
+
+}  // namespace moevk::session

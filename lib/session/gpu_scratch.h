@@ -1,0 +1,42 @@
+// gpu_scratch.h — the activation buffers of one forward pass, sized for max_batch tokens, and the per-call
+// inputs/outputs the host touches (tokens, positions, routing ids, logits) in host-visible memory.
+// Every buffer fits one storage-buffer binding; the batch is reduced until it does.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "model/model.h"
+#include "vulkan/buffer.h"
+#include "vulkan/device.h"
+
+namespace moevk::session {
+
+// Widths (floats per token) of the activations of a qwen3moe model.
+struct ActivationShape {
+    uint32_t n_embd, q_dim, k_dim, v_dim, attn_dim, n_expert, k_used, n_ff, n_vocab, n_layer;
+    uint32_t qkv_dim() const { return q_dim + k_dim + v_dim; }
+    static ActivationShape of(const model::HParams &hp);
+};
+
+struct GpuScratch {
+    uint32_t max_batch = 0;     // tokens per pass
+    uint32_t logits_rows = 0;   // token rows the logits buffer holds
+    std::unique_ptr<vulkan::Buffer> tokens, positions;  // int32 [max_batch], host-written
+    std::unique_ptr<vulkan::Buffer> x, h;               // [max_batch][n_embd]: residual stream, normed input
+    std::unique_ptr<vulkan::Buffer> qkv;                // [max_batch][q|k|v]
+    std::unique_ptr<vulkan::Buffer> attn;               // [max_batch][n_head * head_dim_v]
+    std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][n_expert]
+    std::unique_ptr<vulkan::Buffer> expert_ids;         // int32 [n_layer][max_batch][k_used], host-read (traces)
+    std::unique_ptr<vulkan::Buffer> expert_weights;     // [max_batch][k_used]
+    std::unique_ptr<vulkan::Buffer> act;                // [max_batch * k_used][n_ff]
+    std::unique_ptr<vulkan::Buffer> expert_out;         // [max_batch * k_used][n_embd]
+    std::unique_ptr<vulkan::Buffer> logits;             // [logits_rows][n_vocab], host-read
+};
+
+// Allocates the scratch for at most requested_batch tokens per pass (fewer when a buffer would not fit one
+// binding or the dispatch grid). Errors: kUnsupported (not even one token fits), kOutOfMemory, kDevice.
+StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &device, const ActivationShape &shape,
+                                                     uint32_t requested_batch);
+
+}  // namespace moevk::session

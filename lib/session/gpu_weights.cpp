@@ -1,0 +1,152 @@
+// gpu_weights.cpp — the upload behind gpu_weights.h: one device buffer per matrix or slot set, written by
+// memcpy when mappable (lavapipe, resizable BAR) or through staging.
+#include "session/gpu_weights.h"
+
+#include <string>
+
+namespace moevk::session {
+namespace {
+
+using model::TensorInfo;
+
+// Buffer holding the given byte ranges one after another.
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(const vulkan::Device &device,
+                                                        const std::vector<std::pair<const uint8_t *, uint64_t>> &parts,
+                                                        const std::string &name) {
+    uint64_t total = 0;
+    for (const auto &p : parts) total += p.second;
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
+                           vulkan::Buffer::create(device, total, vulkan::MemoryUse::kDevice, name));
+    uint64_t at = 0;
+    for (const auto &p : parts) {
+        MOEVK_RETURN_IF_ERROR(buf->upload(at, p.first, p.second).with_prefix("uploading " + name + ": "));
+        at += p.second;
+    }
+    return buf;
+}
+
+// A 1-D weight (any float type) as float32.
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &device, const model::Model &m,
+                                                     const TensorInfo &t) {
+    std::vector<float> values(t.n_elements());
+    model::dequantize_row(t.type, m.data(t), values.data(), values.size());
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
+                           vulkan::Buffer::create(device, values.size() * 4, vulkan::MemoryUse::kDevice, t.name));
+    MOEVK_RETURN_IF_ERROR(buf->upload(0, values.data(), values.size() * 4));
+    return buf;
+}
+
+GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const TensorInfo &t, uint32_t n_rows) {
+    return GpuMatrix{buf, offset, t.type, n_rows, (uint32_t)t.ne[0], t.row_bytes()};
+}
+
+class Uploader {
+public:
+    Uploader(const vulkan::Device &device, const model::Model &model, GpuModelWeights &w)
+        : device_(device), model_(model), w_(w) {}
+
+    // A 2-D matrix in its own buffer.
+    StatusOr<GpuMatrix> matrix(const TensorInfo &t) {
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
+                               upload_concat(device_, {{model_.data(t), t.size_bytes}}, t.name));
+        GpuMatrix m = matrix_view(buf.get(), 0, t, (uint32_t)t.ne[1]);
+        w_.buffers.push_back(std::move(buf));
+        return m;
+    }
+
+    Status qkv(const model::LayerWeights &lw, GpuLayerWeights &out) {
+        const TensorInfo *parts[3] = {lw.attn_q, lw.attn_k, lw.attn_v};
+        const bool fuse = lw.attn_q->type == lw.attn_k->type && lw.attn_q->type == lw.attn_v->type;
+        if (fuse) {
+            // same type and row length: the rows simply follow one another
+            const uint32_t rows = (uint32_t)(parts[0]->ne[1] + parts[1]->ne[1] + parts[2]->ne[1]);
+            MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
+                                   upload_concat(device_,
+                                                 {{model_.data(*parts[0]), parts[0]->size_bytes},
+                                                  {model_.data(*parts[1]), parts[1]->size_bytes},
+                                                  {model_.data(*parts[2]), parts[2]->size_bytes}},
+                                                 parts[0]->name + "+k+v"));
+            out.qkv = {matrix_view(buf.get(), 0, *parts[0], rows)};
+            out.qkv_row_offset = {0};
+            w_.buffers.push_back(std::move(buf));
+            return Status::ok();
+        }
+        uint32_t row = 0;
+        for (const TensorInfo *t : parts) {
+            MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, matrix(*t));
+            out.qkv.push_back(m);
+            out.qkv_row_offset.push_back(row);
+            row += (uint32_t)t->ne[1];
+        }
+        return Status::ok();
+    }
+
+    Status experts(const model::LayerWeights &lw, GpuLayerWeights &out) {
+        const TensorInfo &gate = *lw.ffn_gate_exps, &up = *lw.ffn_up_exps, &down = *lw.ffn_down_exps;
+        if (gate.type != up.type)
+            return unsupported(gate.name + " and " + up.name + " have different types (" +
+                               model::type_name((uint32_t)gate.type) + ", " + model::type_name((uint32_t)up.type) +
+                               "); the expert kernels read both from one slot");
+        const uint32_t n_expert = (uint32_t)gate.ne[2];
+        const uint64_t gate_bytes = gate.ne[1] * gate.row_bytes();
+        const uint64_t down_bytes = down.ne[1] * down.row_bytes();
+        // slot e = gate rows of expert e, then its up rows (slot order = expert order: identity table)
+        std::vector<std::pair<const uint8_t *, uint64_t>> gu_parts, down_parts;
+        for (uint32_t e = 0; e < n_expert; ++e) {
+            gu_parts.push_back({model_.data(gate) + e * gate_bytes, gate_bytes});
+            gu_parts.push_back({model_.data(up) + e * gate_bytes, gate_bytes});
+            down_parts.push_back({model_.data(down) + e * down_bytes, down_bytes});
+        }
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> gu_buf, upload_concat(device_, gu_parts, gate.name + "+up"));
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> down_buf, upload_concat(device_, down_parts, down.name));
+        out.gate_up = GpuExpertSlots{gu_buf.get(), 0, gate.type, n_expert, 2 * gate_bytes, (uint32_t)gate.ne[1],
+                                     (uint32_t)gate.ne[0], gate.row_bytes(), gate_bytes};
+        out.down = GpuExpertSlots{down_buf.get(), 0, down.type, n_expert, down_bytes, (uint32_t)down.ne[1],
+                                  (uint32_t)down.ne[0], down.row_bytes(), 0};
+        w_.buffers.push_back(std::move(gu_buf));
+        w_.buffers.push_back(std::move(down_buf));
+        return Status::ok();
+    }
+
+private:
+    const vulkan::Device &device_;
+    const model::Model &model_;
+    GpuModelWeights &w_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model) {
+    auto w = std::make_unique<GpuModelWeights>();
+    Uploader up(device, model, *w);
+    MOEVK_ASSIGN_OR_RETURN(w->token_embd, up.matrix(*model.token_embd));
+    if (model.output == model.token_embd) {
+        w->output = w->token_embd;
+    } else {
+        MOEVK_ASSIGN_OR_RETURN(w->output, up.matrix(*model.output));
+    }
+    MOEVK_ASSIGN_OR_RETURN(w->output_norm, upload_f32(device, model, *model.output_norm));
+
+    const uint32_t n_expert = model.hp.n_expert;
+    std::vector<uint32_t> identity(n_expert);
+    for (uint32_t e = 0; e < n_expert; ++e) identity[e] = e;
+    MOEVK_ASSIGN_OR_RETURN(w->slot_table,
+                           vulkan::Buffer::create(device, n_expert * 4, vulkan::MemoryUse::kDevice, "slot_table"));
+    MOEVK_RETURN_IF_ERROR(w->slot_table->upload(0, identity.data(), n_expert * 4));
+
+    for (const model::LayerWeights &lw : model.layers) {
+        GpuLayerWeights l;
+        MOEVK_ASSIGN_OR_RETURN(l.attn_norm, upload_f32(device, model, *lw.attn_norm));
+        MOEVK_ASSIGN_OR_RETURN(l.q_norm, upload_f32(device, model, *lw.attn_q_norm));
+        MOEVK_ASSIGN_OR_RETURN(l.k_norm, upload_f32(device, model, *lw.attn_k_norm));
+        MOEVK_ASSIGN_OR_RETURN(l.ffn_norm, upload_f32(device, model, *lw.ffn_norm));
+        MOEVK_RETURN_IF_ERROR(up.qkv(lw, l));
+        MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
+        MOEVK_ASSIGN_OR_RETURN(l.router, up.matrix(*lw.ffn_gate_inp));
+        MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
+        w->layers.push_back(std::move(l));
+    }
+    return w;
+}
+
+}  // namespace moevk::session

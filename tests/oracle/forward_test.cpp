@@ -1,0 +1,134 @@
+// forward_test.cpp — a quick end-to-end check of GpuForward on the tiny generated models against
+// reference::Forward (the reference takes the GPU's expert choice, DESIGN.md section 7): the whole-model
+// tier at every position, for every weight type; and bit-identical logits for one call of N tokens, N
+// calls of one token and prefill in small chunks. The lead's tests/model suite covers the rest.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "model/model.h"
+#include "oracle/oracle_util.h"
+#include "reference/forward.h"
+#include "session/gpu_forward.h"
+
+namespace moevk::test {
+namespace {
+
+std::string model_path(const char *type) { return std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-" + type + ".gguf"; }
+
+std::vector<int32_t> prompt(uint32_t n, uint32_t n_vocab) {
+    std::vector<int32_t> t;
+    for (uint32_t i = 0; i < n; ++i) t.push_back((int32_t)((i * 131 + 7) % n_vocab));
+    return t;
+}
+
+struct Loaded {
+    std::unique_ptr<model::Model> model;
+    std::unique_ptr<session::GpuForward> gpu;
+};
+
+// Loads the model and opens a GpuForward; skips when the model or the device is missing.
+Loaded open_forward(const char *type, session::GpuForwardOptions opts, bool *skip) {
+    Loaded l;
+    auto m = model::load_model(model_path(type));
+    if (!m.is_ok()) {
+        ADD_FAILURE() << "tiny-" << type << ": " << m.status().message();
+        *skip = true;
+        return l;
+    }
+    l.model = std::move(m).value();
+    auto g = session::GpuForward::create(*l.model, opts);
+    if (!g.is_ok()) {
+        ADD_FAILURE() << g.status().message();
+        *skip = true;
+        return l;
+    }
+    l.gpu = std::move(g).value();
+    return l;
+}
+
+TEST(Forward, EveryWeightTypeMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (const char *type : {"f32", "f16", "bf16", "q8_0", "q4_0"}) {
+        session::GpuForwardOptions opts;
+        opts.n_ctx = 64;
+        opts.kv_type = session::KvType::kF32;
+        bool skip = false;
+        Loaded l = open_forward(type, opts, &skip);
+        if (skip) return;
+        const uint32_t n_vocab = l.model->hp.n_vocab;
+        std::vector<int32_t> tokens = prompt(12, n_vocab);
+        std::vector<float> gpu(tokens.size() * n_vocab), last(n_vocab);
+        session::RoutingTrace trace;
+        MOEVK_EXPECT_OK(l.gpu->eval(tokens.data(), 8, 0, nullptr, gpu.data(), &trace));
+        session::RoutingTrace trace2;
+        MOEVK_EXPECT_OK(l.gpu->eval(tokens.data() + 8, 4, 8, last.data(), gpu.data() + 8 * n_vocab, &trace2));
+        for (uint32_t il = 0; il < l.model->hp.n_layer; ++il)
+            trace.ids[il].insert(trace.ids[il].end(), trace2.ids[il].begin(), trace2.ids[il].end());
+
+        reference::Forward ref(*l.model, 64);
+        auto hook = [&](uint32_t layer, int32_t pos, reference::Routing &r) { r.ids = trace.ids[layer][pos]; };
+        std::vector<float> want = ref.eval(tokens.data(), tokens.size(), hook);
+        for (size_t p = 0; p < tokens.size(); ++p) {
+            std::string err = whole_model_check(gpu.data() + p * n_vocab, want.data() + p * n_vocab, n_vocab);
+            EXPECT_EQ(err, "") << "tiny-" << type << " position " << p;
+        }
+        expect_bit_identical(last, std::vector<float>(gpu.end() - n_vocab, gpu.end()), std::string("last logits ") + type);
+        if (std::getenv("MOEVK_ORACLE_VERBOSE"))
+            std::fprintf(stderr, "  tiny-%s: cosine of the last position %.9f\n", type,
+                         cosine(gpu.data() + 11 * n_vocab, want.data() + 11 * n_vocab, n_vocab));
+    }
+}
+
+TEST(Forward, SplitsOfTheSameTokensAreBitIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (session::KvType kv : kAllKvTypes) {
+        session::GpuForwardOptions opts;
+        opts.n_ctx = 64;
+        opts.kv_type = kv;
+        bool skip = false;
+        Loaded whole = open_forward("q4_0", opts, &skip);
+        if (skip) return;
+        opts.max_batch = 3;  // prefill in chunks of 3
+        Loaded chunked = open_forward("q4_0", opts, &skip);
+        if (skip) return;
+        const uint32_t n_vocab = whole.model->hp.n_vocab, n = 10;
+        std::vector<int32_t> tokens = prompt(n, n_vocab);
+        std::vector<float> one_call(n * n_vocab), in_chunks(n * n_vocab), last(n_vocab);
+        MOEVK_EXPECT_OK(whole.gpu->eval(tokens.data(), n, 0, last.data(), one_call.data(), nullptr));
+        MOEVK_EXPECT_OK(chunked.gpu->eval(tokens.data(), n, 0, nullptr, in_chunks.data(), nullptr));
+        expect_bit_identical(in_chunks, one_call, "chunked prefill");
+        // token by token on the first forward (its cache is overwritten position by position)
+        for (uint32_t i = 0; i < n; ++i) {
+            std::vector<float> step(n_vocab);
+            MOEVK_EXPECT_OK(whole.gpu->eval(&tokens[i], 1, i, step.data(), nullptr, nullptr));
+            expect_bit_identical(step, std::vector<float>(one_call.begin() + i * n_vocab, one_call.begin() + (i + 1) * n_vocab),
+                                 "decode position " + std::to_string(i));
+        }
+    }
+}
+
+TEST(Forward, TinyModelTiming) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuForwardOptions opts;
+    opts.n_ctx = 256;
+    bool skip = false;
+    Loaded l = open_forward("q4_0", opts, &skip);
+    if (skip) return;
+    const uint32_t n_vocab = l.model->hp.n_vocab;
+    std::vector<int32_t> tokens = prompt(64, n_vocab);
+    std::vector<float> logits(n_vocab);
+    auto t0 = std::chrono::steady_clock::now();
+    MOEVK_EXPECT_OK(l.gpu->eval(tokens.data(), 64, 0, logits.data(), nullptr, nullptr));
+    auto t1 = std::chrono::steady_clock::now();
+    const int n_decode = 16;
+    for (int i = 0; i < n_decode; ++i) MOEVK_EXPECT_OK(l.gpu->eval(&tokens[i], 1, 64 + i, logits.data(), nullptr, nullptr));
+    auto t2 = std::chrono::steady_clock::now();
+    std::printf("  %s, tiny-q4_0: prefill 64 tokens %.1f ms, decode %.2f ms/token\n", l.gpu->device_name().c_str(),
+                std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                std::chrono::duration<double, std::milli>(t2 - t1).count() / n_decode);
+}
+
+}  // namespace
+}  // namespace moevk::test
