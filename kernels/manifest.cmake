@@ -2,6 +2,7 @@
 # Variant names are what lib/vulkan/shader_registry.h looks up (lib/session/gpu_kernels.cpp names them).
 # Defines only select element types and quant formats; sizes are specialization constants.
 moevk_kernel(smoke_fill smoke_fill.comp)
+moevk_kernel(smoke_spin smoke_spin.comp)
 
 # One variant per weight format for every kernel that reads a GGUF weight matrix.
 foreach(type f32 f16 bf16 q8_0 q4_0)

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "session/gpu_kernels.h"
+#include "session/gpu_kv_io.h"
 #include "session/gpu_pass.h"
 #include "vulkan/command_stream.h"
 
@@ -20,6 +21,10 @@ public:
     Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits, float *all_logits,
                 RoutingTrace *trace) override;
     const std::string &device_name() const override { return device_->info().name; }
+    KvType kv_type() const override { return kv_layout_.type; }
+    uint64_t kv_layer_bytes(uint32_t n_pos) const override { return kv_export_bytes(kv_layout_, n_pos); }
+    Status read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const override;
+    Status write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *src) override;
 
 private:
     // Evaluates tokens [0, n) of one chunk (n <= max_batch) at positions start_pos...; leaves x in scratch.
@@ -170,6 +175,20 @@ Status VulkanForward::eval(const int32_t *tokens, uint32_t n, uint32_t start_pos
     }
     if (trace) *trace = std::move(new_trace);
     return Status::ok();
+}
+
+Status VulkanForward::read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const {
+    if (layer >= kv_cache_.size() || n_pos > n_ctx_ || (dst == nullptr && n_pos > 0))
+        return invalid_arg("read_kv: layer " + std::to_string(layer) + " / n_pos " + std::to_string(n_pos) +
+                           " out of range");
+    return kv_export(*kv_cache_[layer], kv_layout_, n_pos, dst);
+}
+
+Status VulkanForward::write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *src) {
+    if (layer >= kv_cache_.size() || n_pos > n_ctx_ || (src == nullptr && n_pos > 0))
+        return invalid_arg("write_kv: layer " + std::to_string(layer) + " / n_pos " + std::to_string(n_pos) +
+                           " out of range");
+    return kv_import(*kv_cache_[layer], kv_layout_, n_pos, src);
 }
 
 }  // namespace

@@ -46,6 +46,17 @@ public:
                         float *all_logits, RoutingTrace *trace) = 0;
 
     virtual const std::string &device_name() const = 0;
+
+    // KV cache access for state snapshots (DESIGN.md section 5). The bytes of one layer for positions
+    // [0, n_pos): the K rows of every position, then the V rows, each row of n_head_kv * head_dim values in
+    // the cache's type as ggml stores it (f32; f16; q8_0 as 34-byte blocks of 32 values) — independent of
+    // the device and of how the cache is laid out in device memory. No eval may run at the same time.
+    virtual KvType kv_type() const = 0;
+    virtual uint64_t kv_layer_bytes(uint32_t n_pos) const = 0;
+    // dst/src hold kv_layer_bytes(n_pos) bytes; n_pos <= n_ctx. Errors: kInvalidArg (layer or n_pos out of
+    // range), kDevice. write_kv leaves positions >= n_pos as they were.
+    virtual Status read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const = 0;
+    virtual Status write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *src) = 0;
 };
 
 }  // namespace moevk::session

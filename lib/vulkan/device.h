@@ -34,7 +34,8 @@ struct DeviceOptions {
     // features in this mask are absent.
     uint64_t max_binding_bytes = 0;
     uint32_t hidden_features = 0;
-    // A submission that does not finish within this time fails with kDevice instead of hanging.
+    // A submission that does not finish within this time fails with kDevice instead of hanging (0: any
+    // wait that is not already over fails; for tests).
     uint32_t timeout_ms = 120000;
     bool enable_validation = false;
 };

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "model/model.h"
 #include "oracle/oracle_util.h"
@@ -107,6 +108,68 @@ TEST(Forward, SplitsOfTheSameTokensAreBitIdentical) {
                                  "decode position " + std::to_string(i));
         }
     }
+}
+
+TEST(Forward, KvExportImportContinuesBitIdentically) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (session::KvType kv : kAllKvTypes) {
+        session::GpuForwardOptions opts;
+        opts.n_ctx = 32;
+        opts.kv_type = kv;
+        bool skip = false;
+        Loaded a = open_forward("q8_0", opts, &skip);
+        if (skip) return;
+        Loaded b = open_forward("q8_0", opts, &skip);
+        if (skip) return;
+        const uint32_t n_vocab = a.model->hp.n_vocab, n = 9;
+        std::vector<int32_t> tokens = prompt(n + 1, n_vocab);
+        MOEVK_EXPECT_OK(a.gpu->eval(tokens.data(), n, 0, nullptr, nullptr, nullptr));
+        EXPECT_EQ(a.gpu->kv_type(), kv);
+        for (uint32_t il = 0; il < a.model->hp.n_layer; ++il) {
+            std::vector<uint8_t> bytes(a.gpu->kv_layer_bytes(n)), again(bytes.size());
+            MOEVK_EXPECT_OK(a.gpu->read_kv(il, n, bytes.data()));
+            MOEVK_EXPECT_OK(b.gpu->write_kv(il, n, bytes.data()));
+            MOEVK_EXPECT_OK(b.gpu->read_kv(il, n, again.data()));
+            EXPECT_EQ(bytes, again) << "layer " << il;
+        }
+        // the next token sees the same cache on both
+        std::vector<float> la(n_vocab), lb(n_vocab);
+        MOEVK_EXPECT_OK(a.gpu->eval(&tokens[n], 1, n, la.data(), nullptr, nullptr));
+        MOEVK_EXPECT_OK(b.gpu->eval(&tokens[n], 1, n, lb.data(), nullptr, nullptr));
+        expect_bit_identical(lb, la, "after import");
+        uint8_t dummy = 0;
+        EXPECT_EQ(a.gpu->read_kv(a.model->hp.n_layer, 1, &dummy).code(), StatusCode::kInvalidArg);
+        EXPECT_EQ(a.gpu->write_kv(0, 33, &dummy).code(), StatusCode::kInvalidArg);
+    }
+}
+
+TEST(Forward, ContextsOnSeveralThreadsAgree) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    auto model = model::load_model(model_path("q4_0"));
+    ASSERT_TRUE(model.is_ok()) << model.status().message();
+    const uint32_t n_vocab = model.value()->hp.n_vocab;
+    std::vector<int32_t> tokens = prompt(6, n_vocab);
+    // each thread: its own GpuForward (own instance and device) on a shared read-only model
+    std::vector<std::vector<float>> out(3, std::vector<float>(n_vocab));
+    std::vector<Status> status(3);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i) {
+        threads.emplace_back([&, i] {
+            session::GpuForwardOptions opts;
+            opts.n_ctx = 16;
+            auto g = session::GpuForward::create(*model.value(), opts);
+            if (!g.is_ok()) {
+                status[i] = g.status();
+                return;
+            }
+            for (int rep = 0; rep < 3 && status[i].is_ok(); ++rep)
+                status[i] = g.value()->eval(tokens.data(), 6, 0, out[i].data(), nullptr, nullptr);
+        });
+    }
+    for (std::thread &t : threads) t.join();
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(status[i].is_ok()) << status[i].message();
+    expect_bit_identical(out[1], out[0], "thread 1");
+    expect_bit_identical(out[2], out[0], "thread 2");
 }
 
 TEST(Forward, TinyModelTiming) {

@@ -133,6 +133,32 @@ TEST(Runtime, MisuseIsInternalError) {
     EXPECT_EQ(vulkan::Pipeline::create(*env.device, desc).status().code(), StatusCode::kInternal);
 }
 
+TEST(Runtime, SubmissionPastTheTimeoutIsDeviceError) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    vulkan::DeviceOptions opts;
+    opts.timeout_ms = 0;  // any wait that is not already over times out
+    auto dev = vulkan::Device::open(opts);
+    ASSERT_TRUE(dev.is_ok()) << dev.status().message();
+    vulkan::PipelineDesc desc;
+    desc.variant = "smoke_spin";
+    desc.n_buffers = 1;
+    desc.push_constant_bytes = 4;
+    auto pipe = vulkan::Pipeline::create(*dev.value(), desc);
+    ASSERT_TRUE(pipe.is_ok()) << pipe.status().message();
+    auto y = vulkan::Buffer::create(*dev.value(), 64 * 256 * 4, vulkan::MemoryUse::kDevice, "y");
+    auto stream = vulkan::CommandStream::create(*dev.value());
+    ASSERT_TRUE(y.is_ok() && stream.is_ok());
+    const uint32_t iterations = 20000;  // ~0.15 s on lavapipe, far longer than submit-to-wait anywhere
+    ASSERT_TRUE(stream.value()->begin().is_ok());
+    ASSERT_TRUE(stream.value()
+                    ->dispatch(*pipe.value(), {{y.value().get(), 0, 0, Access::kWrite}}, &iterations, 4, {256, 1, 1})
+                    .is_ok());
+    Status s = stream.value()->submit_and_wait();
+    EXPECT_EQ(s.code(), StatusCode::kDevice) << s.message();
+    EXPECT_NE(s.message().find("did not finish"), std::string::npos) << s.message();
+    // the stream, device and buffer are destroyed while the work may still run: they wait for it first
+}
+
 TEST(Runtime, MissingFeatureIsUnsupported) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     vulkan::DeviceOptions opts;
