@@ -2,6 +2,22 @@
 // first); q8_0 values are quantised here exactly as ggml's reference quantiser does.
 // Requires: `uint kv_words[]` declared writable by the kernel.
 
+// x rounded to the nearest fp16 value (ties to even), as a float. Integer operations, because a compiler
+// may fold unpackHalf2x16(packHalf2x16(x)) into x (NVIDIA's does), and the scale must be exactly ggml's.
+float fp16_round(float x) {
+    const uint bits = floatBitsToUint(x);
+    const uint sign = bits & 0x80000000u, a = bits & 0x7fffffffu;
+    if (a >= 0x7f800000u) return x;                                // inf, NaN
+    if (a >= 0x477ff000u) return uintBitsToFloat(sign | 0x7f800000u);  // rounds past fp16's max
+    if (a < 0x38800000u) {
+        // fp16 subnormal range: multiples of 2^-24, both scalings exact
+        const float q = roundEven(uintBitsToFloat(a) * 16777216.0);
+        return uintBitsToFloat(sign | floatBitsToUint(q * (1.0 / 16777216.0)));
+    }
+    const uint r = (a + 0xfffu + ((a >> 13) & 1u)) & 0xffffe000u;  // round to 10 mantissa bits, ties to even
+    return uintBitsToFloat(sign | r);
+}
+
 // Stores values [unit * KV_UNIT, (unit + 1) * KV_UNIT) of row pos.
 void kv_store_unit(KvRegion r, uint pos, uint unit, float v[KV_UNIT]) {
     const uint e = pos * r.width + unit * KV_UNIT;
@@ -24,6 +40,6 @@ void kv_store_unit(KvRegion r, uint pos, uint unit, float v[KV_UNIT]) {
         }
         kv_words[r.base + e / 4u + w] = packed;
     }
-    kv_words[r.scale_base + e / 32u] = floatBitsToUint(unpackHalf2x16(packHalf2x16(vec2(d, 0.0))).x);
+    kv_words[r.scale_base + e / 32u] = floatBitsToUint(fp16_round(d));
 #endif
 }

@@ -34,9 +34,10 @@ std::string weight_variant(const char *op, model::GgmlType type) {
     return std::string(op) + "_" + model::type_name(static_cast<uint32_t>(type));
 }
 
-std::string kv_variant(const char *op, KvType type) {
-    const char *name = type == KvType::kF32 ? "f32" : type == KvType::kF16 ? "f16" : "q8_0";
-    return std::string(op) + "_" + name;
+const char *kv_type_name(KvType type) {
+    return type == KvType::kF32 ? "f32" : type == KvType::kF16 ? "f16" : "q8_0";
 }
+
+std::string kv_variant(const char *op, KvType type) { return std::string(op) + "_" + kv_type_name(type); }
 
 }  // namespace moevk::session

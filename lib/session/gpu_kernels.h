@@ -49,6 +49,8 @@ private:
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 
+// "f32", "f16", "q8_0".
+const char *kv_type_name(KvType type);
 // "<op>_<type>" variant names of kernels/manifest.cmake ("matmul_q4_0", "attention_f16").
 std::string weight_variant(const char *op, model::GgmlType type);
 std::string kv_variant(const char *op, KvType type);

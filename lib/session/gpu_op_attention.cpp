@@ -30,7 +30,7 @@ uint32_t kv_unit(KvType type) { return type == KvType::kF32 ? 1 : type == KvType
 StatusOr<KvLayout> make_kv_layout(KvType type, uint32_t n_ctx, uint32_t k_width, uint32_t v_width) {
     const uint32_t unit = kv_unit(type);
     if (k_width % unit != 0 || v_width % unit != 0)
-        return unsupported("KV cache type " + kv_variant("kv", type).substr(3) + " needs K/V row widths that are " +
+        return unsupported(std::string("KV cache type ") + kv_type_name(type) + " needs K/V row widths that are " +
                            "multiples of " + std::to_string(unit) + " (have " + std::to_string(k_width) + ", " +
                            std::to_string(v_width) + ")");
     KvLayout l;

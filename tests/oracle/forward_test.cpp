@@ -136,7 +136,14 @@ TEST(Forward, KvExportImportContinuesBitIdentically) {
         std::vector<float> la(n_vocab), lb(n_vocab);
         MOEVK_EXPECT_OK(a.gpu->eval(&tokens[n], 1, n, la.data(), nullptr, nullptr));
         MOEVK_EXPECT_OK(b.gpu->eval(&tokens[n], 1, n, lb.data(), nullptr, nullptr));
-        expect_bit_identical(lb, la, "after import");
+        expect_bit_identical(lb, la, std::string("after import, kv ") + session::kv_type_name(kv));
+        // and both equal a third forward that evaluated all ten tokens in one call
+        Loaded c = open_forward("q8_0", opts, &skip);
+        if (skip) return;
+        std::vector<float> all((n + 1) * n_vocab);
+        MOEVK_EXPECT_OK(c.gpu->eval(tokens.data(), n + 1, 0, nullptr, all.data(), nullptr));
+        expect_bit_identical(la, std::vector<float>(all.end() - n_vocab, all.end()),
+                             std::string("9 + 1 tokens vs 10 in one call, kv ") + session::kv_type_name(kv));
         uint8_t dummy = 0;
         EXPECT_EQ(a.gpu->read_kv(a.model->hp.n_layer, 1, &dummy).code(), StatusCode::kInvalidArg);
         EXPECT_EQ(a.gpu->write_kv(0, 33, &dummy).code(), StatusCode::kInvalidArg);
@@ -191,6 +198,31 @@ TEST(Forward, TinyModelTiming) {
     std::printf("  %s, tiny-q4_0: prefill 64 tokens %.1f ms, decode %.2f ms/token\n", l.gpu->device_name().c_str(),
                 std::chrono::duration<double, std::milli>(t1 - t0).count(),
                 std::chrono::duration<double, std::milli>(t2 - t1).count() / n_decode);
+}
+
+// Timing of any model named by MOEVK_BENCH_MODEL (skipped when unset): 128-token prefill, 32 decode steps.
+TEST(Forward, BenchModelFromEnvironment) {
+    const char *path = std::getenv("MOEVK_BENCH_MODEL");
+    if (!path) GTEST_SKIP() << "set MOEVK_BENCH_MODEL to a GGUF file to time it";
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    auto t0 = std::chrono::steady_clock::now();
+    auto m = model::load_model(path);
+    ASSERT_TRUE(m.is_ok()) << m.status().message();
+    session::GpuForwardOptions opts;
+    opts.n_ctx = 1024;
+    auto g = session::GpuForward::create(*m.value(), opts);
+    ASSERT_TRUE(g.is_ok()) << g.status().message();
+    auto t1 = std::chrono::steady_clock::now();
+    const uint32_t n_vocab = m.value()->hp.n_vocab;
+    std::vector<int32_t> tokens = prompt(160, n_vocab);
+    std::vector<float> logits(n_vocab);
+    MOEVK_EXPECT_OK(g.value()->eval(tokens.data(), 128, 0, logits.data(), nullptr, nullptr));
+    auto t2 = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < 32; ++i) MOEVK_EXPECT_OK(g.value()->eval(&tokens[128 + i], 1, 128 + i, logits.data(), nullptr, nullptr));
+    auto t3 = std::chrono::steady_clock::now();
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    std::printf("  %s, %s: load+upload %.0f ms, prefill 128 tokens %.1f ms (%.1f tok/s), decode %.2f ms/token\n",
+                g.value()->device_name().c_str(), path, ms(t0, t1), ms(t1, t2), 128e3 / ms(t1, t2), ms(t2, t3) / 32);
 }
 
 }  // namespace
