@@ -37,7 +37,15 @@ const uint8_t *expert_slice(const model::Model &m, const model::TensorInfo &w, u
 
 }  // namespace
 
-Forward::Forward(const model::Model &model, uint32_t n_ctx) : model_(model), n_ctx_(n_ctx) {
+Forward::Forward(const model::Model &model, uint32_t n_ctx, model::GgmlType kv_storage)
+    : model_(model), n_ctx_(n_ctx), kv_storage_(kv_storage) {
+    if (kv_storage != model::GgmlType::kF32 && kv_storage != model::GgmlType::kF16 &&
+        kv_storage != model::GgmlType::kQ8_0)
+        throw std::invalid_argument("reference: KV storage must be f32, f16 or q8_0");
+    const model::HParams &hp_check = model.hp;
+    const uint32_t block = model::block_elements(kv_storage);
+    if (hp_check.head_dim_k % block != 0 || hp_check.head_dim_v % block != 0)
+        throw std::invalid_argument("reference: head dims are not whole blocks of the KV storage type");
     const model::HParams &hp = model_.hp;
     if (n_ctx == 0) throw std::invalid_argument("reference: n_ctx must be > 0");
     if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
@@ -119,8 +127,8 @@ void Forward::attention_block(uint32_t il, int32_t pos, std::vector<float> &x) {
         rms_norm(kh, k_norm_[il].data(), kh, hk, hp.rms_eps);
         rope_neox(kh, hk, hk, pos, hp.rope_freq_base);
     }
-    std::copy(k.begin(), k.end(), k_cache_[il].begin() + (size_t)pos * kv_k_width);
-    std::copy(v.begin(), v.end(), v_cache_[il].begin() + (size_t)pos * kv_v_width);
+    store_kv_row(k, k_cache_[il].data() + (size_t)pos * kv_k_width);
+    store_kv_row(v, v_cache_[il].data() + (size_t)pos * kv_v_width);
 
     // causal: the query at pos sees keys [0, pos]; query head h reads KV head h / (n_head / n_head_kv)
     const float scale = 1.0f / std::sqrt((float)hk);  // llama.cpp's kq_scale, a float
@@ -135,6 +143,17 @@ void Forward::attention_block(uint32_t il, int32_t pos, std::vector<float> &x) {
     std::vector<float> o(hp.n_embd);
     matvec_tensor(model_, *layer.attn_output, heads_out.data(), o.data());
     for (size_t i = 0; i < hp.n_embd; ++i) x[i] += o[i];
+}
+
+void Forward::store_kv_row(const std::vector<float> &row, float *dst) const {
+    if (kv_storage_ == model::GgmlType::kF32) {
+        std::copy(row.begin(), row.end(), dst);
+        return;
+    }
+    // Round through the storage type: quantise as the cache does, then dequantise exactly.
+    std::vector<uint8_t> stored(*model::row_bytes(kv_storage_, row.size()));
+    model::quantize_row(kv_storage_, row.data(), stored.data(), row.size());
+    model::dequantize_row(kv_storage_, stored.data(), dst, row.size());
 }
 
 void Forward::moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::vector<float> &x) {

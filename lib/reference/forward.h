@@ -29,7 +29,11 @@ class Forward {
 public:
     // model must outlive this object. Throws std::invalid_argument when n_ctx is 0 or the hyper-parameters
     // are inconsistent (n_head not a multiple of n_head_kv, odd head_dim_k).
-    explicit Forward(const model::Model &model, uint32_t n_ctx);
+    // kv_storage: the element type the KV cache stores (F32, F16 or Q8_0). K and V are rounded through it
+    // exactly as the cache stores them, so the reference computes the same function as a GPU cache of
+    // that type (as quantised weights are dequantised exactly). Throws std::invalid_argument for another
+    // type or a KV row that is not a whole number of blocks.
+    explicit Forward(const model::Model &model, uint32_t n_ctx, model::GgmlType kv_storage = model::GgmlType::kF32);
 
     // Evaluates tokens at positions [n_past, n_past + n) and appends them. Returns the next-token logits of
     // every evaluated position: n * n_vocab floats, position-major. Throws std::out_of_range for a token
@@ -48,9 +52,11 @@ private:
     void attention_block(uint32_t il, int32_t pos, std::vector<float> &x);
     // x += moe_ffn(rms_norm(x)) for layer il.
     void moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::vector<float> &x);
+    void store_kv_row(const std::vector<float> &row, float *dst) const;
 
     const model::Model &model_;
     uint32_t n_ctx_;
+    model::GgmlType kv_storage_;
     uint32_t n_past_ = 0;
     // Per layer: K cache [n_ctx][n_head_kv*head_dim_k], V cache [n_ctx][n_head_kv*head_dim_v].
     std::vector<std::vector<float>> k_cache_, v_cache_;

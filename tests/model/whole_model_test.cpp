@@ -93,7 +93,11 @@ TEST_P(WholeModel, PrefillThenDecodeMatchesReference) {
         if (!HasFailure()) GTEST_SKIP() << "no Vulkan device";
         return;
     }
-    reference::Forward ref(ctx->model(), 128);
+    // The reference stores K/V in the same element type as the GPU cache (section 7: exact dequantisation).
+    const model::GgmlType kv = c.kv_type == session::KvType::kF32   ? model::GgmlType::kF32
+                               : c.kv_type == session::KvType::kF16 ? model::GgmlType::kF16
+                                                                    : model::GgmlType::kQ8_0;
+    reference::Forward ref(ctx->model(), 128, kv);
     std::mt19937 rng(1234 + c.n_prompt);
     std::uniform_int_distribution<int32_t> token(0, (int32_t)ctx->hparams().n_vocab - 1);
     std::vector<int32_t> prompt(c.n_prompt);
