@@ -25,11 +25,15 @@ struct Case {
     session::KvType kv_type;
 };
 
-std::string case_name(const ::testing::TestParamInfo<Case> &info) {
-    const char *kv = info.param.kv_type == session::KvType::kF16 ? "kvf16"
-                     : info.param.kv_type == session::KvType::kF32 ? "kvf32" : "kvq8_0";
-    return info.param.weight_type + "_prompt" + std::to_string(info.param.n_prompt) + "_" + kv;
+std::string describe(const Case &c) {
+    const char *kv = c.kv_type == session::KvType::kF16 ? "kvf16" : c.kv_type == session::KvType::kF32 ? "kvf32" : "kvq8_0";
+    return c.weight_type + "_prompt" + std::to_string(c.n_prompt) + "_" + kv;
 }
+
+std::string case_name(const ::testing::TestParamInfo<Case> &info) { return describe(info.param); }
+
+// Readable parameter in test listings (ctest names) instead of the struct's raw bytes.
+void PrintTo(const Case &c, std::ostream *os) { *os << describe(c); }
 
 // Gap between the k-th and (k+1)-th largest router probabilities: small means a near-tie.
 double topk_boundary_gap(std::vector<float> probs, size_t k) {
