@@ -64,13 +64,13 @@ std::vector<float> gpu_gate_up(session::GpuKernels &kernels, vulkan::CommandStre
                                const Experts &ex, const std::vector<float> &x, const std::vector<int32_t> &ids,
                                uint32_t n_tokens) {
     auto make = [&](const void *data, size_t size, const char *name) {
-        auto b = vulkan::Buffer::create(dev, size, vulkan::MemoryUse::kDevice, name).value();
+        auto b = vulkan::Buffer::create(dev, size, vulkan::MemoryUse::kDevice, name).value();  // >= 4 bytes
         EXPECT_TRUE(b->upload(0, data, size).is_ok());
         return b;
     };
     auto slots = make(ex.gate_up_slots.data(), ex.gate_up_slots.size(), "slots");
-    auto xb = make(x.data(), x.size() * 4 + 4, "x");
-    auto idb = make(ids.data(), ids.size() * 4 + 4, "ids");
+    auto xb = make(x.data(), x.size() * 4, "x");
+    auto idb = make(ids.data(), ids.size() * 4, "ids");
     auto table = make(kSlotOf.data(), kSlotOf.size() * 4, "table");
     auto act = vulkan::Buffer::create(dev, (size_t)n_tokens * kUsed * kFf * 4 + 4, vulkan::MemoryUse::kDevice, "act").value();
     session::MoeGateUpOp op;
