@@ -1,4 +1,4 @@
-// eval_api.cpp — extern "C" shims for evaluation, logits, memory, checkpoints and state snapshots.
+// eval_api.cpp — extern "C" shims for evaluation, logits, memory and checkpoints (snapshots: state_api.cpp).
 #include "api/guard.h"
 
 extern "C" moevk_status moevk_eval_prompt(moevk_ctx *ctx, const int32_t *tokens, int32_t n_tokens,
@@ -40,7 +40,7 @@ extern "C" int32_t moevk_memory_seq_pos_max(moevk_ctx *ctx, int32_t seq_id) {
     return ctx->session->pos_max();
 }
 
-// ---- checkpoints and snapshots: their issues have not landed; the calls refuse cleanly ----
+// ---- checkpoints: their issue has not landed; the calls refuse cleanly ----
 
 namespace {
 moevk::Status not_yet(const char *what) {
@@ -75,34 +75,4 @@ extern "C" moevk_status moevk_checkpoint_forget(moevk_ctx *ctx, int32_t pos) {
 extern "C" int32_t moevk_checkpoint_count(moevk_ctx *ctx) {
     (void)ctx;
     return 0;
-}
-
-extern "C" moevk_status moevk_state_save(moevk_ctx *ctx, void *dst, size_t dst_capacity, size_t *out_size) {
-    (void)dst;
-    (void)dst_capacity;
-    return moevk::api::guard(ctx, [&]() -> moevk::Status {
-        MOEVK_CHECK_ARG(ctx != nullptr && out_size != nullptr);
-        return not_yet("moevk_state_save");
-    });
-}
-
-extern "C" moevk_status moevk_state_load(moevk_ctx *ctx, const void *src, size_t src_size) {
-    return moevk::api::guard(ctx, [&]() -> moevk::Status {
-        MOEVK_CHECK_ARG(ctx != nullptr && (src != nullptr || src_size == 0));
-        return not_yet("moevk_state_load");
-    });
-}
-
-extern "C" moevk_status moevk_state_save_file(moevk_ctx *ctx, const char *path) {
-    return moevk::api::guard(ctx, [&]() -> moevk::Status {
-        MOEVK_CHECK_ARG(ctx != nullptr && path != nullptr);
-        return not_yet("moevk_state_save_file");
-    });
-}
-
-extern "C" moevk_status moevk_state_load_file(moevk_ctx *ctx, const char *path) {
-    return moevk::api::guard(ctx, [&]() -> moevk::Status {
-        MOEVK_CHECK_ARG(ctx != nullptr && path != nullptr);
-        return not_yet("moevk_state_load_file");
-    });
 }

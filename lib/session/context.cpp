@@ -25,6 +25,7 @@ StatusOr<std::unique_ptr<Context>> Context::open(const std::string &model_path, 
     gopts.device_index = opts.device_index;
     gopts.device_name = opts.device_name;
     MOEVK_ASSIGN_OR_RETURN(ctx->gpu_, GpuForward::create(*ctx->model_, gopts));
+    ctx->fingerprint_ = model::fingerprint(*ctx->model_->file);
     return ctx;
 }
 
@@ -56,6 +57,7 @@ Status Context::eval(const int32_t *tokens, int32_t n, int32_t start_pos, float 
 
     tokens_.insert(tokens_.end(), tokens, tokens + n);
     last_logits_.swap(new_logits);
+    ++generation_;
     if (logits) std::memcpy(logits, last_logits_.data(), n_vocab * sizeof(float));
     stats_.tokens_evaluated += (uint64_t)n;
     if (n == 1) {
@@ -82,6 +84,7 @@ Status Context::get_logits(float *dst, size_t dst_capacity) const {
 void Context::clear() {
     tokens_.clear();
     last_logits_.clear();
+    ++generation_;
 }
 
 Status Context::seq_rm(int32_t seq_id, int32_t p0, int32_t p1) {
@@ -97,6 +100,7 @@ Status Context::seq_rm(int32_t seq_id, int32_t p0, int32_t p1) {
                            ") ends before the last position " + std::to_string(end - 1));
     // Attention K/V truncates exactly: positions >= p0 are simply no longer read.
     tokens_.resize((size_t)p0);
+    ++generation_;
     // The logits of the new last position are not stored: they stay unavailable until the next eval.
     last_logits_.clear();
     return Status::ok();

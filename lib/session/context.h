@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "model/fingerprint.h"
 #include "model/model.h"
 #include "session/gpu_forward.h"
 #include "session/options.h"
@@ -36,6 +37,14 @@ public:
     int32_t pos_max() const { return (int32_t)tokens_.size() - 1; }
     Status set_runtime(const std::string &key, int64_t value);
 
+    // State snapshots (context_state.cpp; docs/state-format.md). save_state: dst NULL asks for the size;
+    // the encoded snapshot is kept until the session changes, so the usual size-then-copy pair encodes once.
+    // load_state is transactional: everything is decoded and verified before the context is touched.
+    Status save_state(uint8_t *dst, size_t dst_capacity, size_t *out_size);
+    Status load_state(const uint8_t *src, size_t src_size);
+    Status save_state_file(const std::string &path);
+    Status load_state_file(const std::string &path);
+
     const model::HParams &hparams() const { return model_->hp; }
     const model::Model &model() const { return *model_; }
     uint32_t n_ctx() const { return n_ctx_; }
@@ -52,6 +61,14 @@ private:
     std::vector<int32_t> tokens_;      // tokens at positions [0, size): the sequence
     std::vector<float> last_logits_;   // next-token logits of the last position; empty when none
     Stats stats_;
+    // Snapshots: the model's fingerprint (computed at open), a counter bumped by every change of the
+    // session (eval, clear, seq_rm, load), and the last encoded snapshot with the counter it belongs to.
+    model::Fingerprint fingerprint_;
+    uint64_t generation_ = 0;
+    std::vector<uint8_t> saved_;
+    uint64_t saved_generation_ = UINT64_MAX;
+    int64_t saved_level_ = 0;
+    StatusOr<std::vector<uint8_t>> encode_state() const;
 };
 
 }  // namespace moevk::session

@@ -1,0 +1,128 @@
+// context_state.cpp — snapshots of a session: reads the KV cache layer by layer into lib/state's encoder, and
+// applies a decoded snapshot transactionally. The wire format itself lives in lib/state; this file only
+// decides what a snapshot of this context contains and how the switch to a loaded one stays all-or-nothing.
+#include <cstring>
+
+#include "engine.h"
+#include "session/context.h"
+#include "state/file_io.h"
+#include "state/format.h"
+#include "state/snapshot.h"
+
+namespace moevk::session {
+namespace {
+
+uint32_t kv_type_id(KvType t) {
+    switch (t) {
+        case KvType::kF32: return state::kKvF32;
+        case KvType::kF16: return state::kKvF16;
+        case KvType::kQ8_0: return state::kKvQ8_0;
+    }
+    return UINT32_MAX;
+}
+
+state::SnapshotShape shape_of(const model::HParams &hp, const model::Fingerprint &fp, KvType kv) {
+    state::SnapshotShape s;
+    for (int i = 0; i < 8; ++i) {
+        s.fingerprint[i] = (uint8_t)(fp.low >> (8 * i));
+        s.fingerprint[8 + i] = (uint8_t)(fp.high >> (8 * i));
+    }
+    s.n_vocab = hp.n_vocab;
+    s.n_layer = hp.n_layer;
+    s.kv_type = kv_type_id(kv);
+    s.k_row_values = hp.n_head_kv * hp.head_dim_k;
+    s.v_row_values = hp.n_head_kv * hp.head_dim_v;
+    return s;
+}
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> Context::encode_state() const {
+    state::SnapshotSource src;
+    src.shape = shape_of(model_->hp, fingerprint_, gpu_->kv_type());
+    src.writer_version = MOEVK_VERSION_NUMBER;
+    src.tokens = &tokens_;
+    src.logits = &last_logits_;
+    const uint32_t n_pos = (uint32_t)tokens_.size();
+    if (gpu_->kv_layer_bytes(n_pos) != state::attn_kv_bytes(src.shape, n_pos))
+        return internal_error("KV cache export size differs from the snapshot format's row size");
+    src.read_layer = [&](uint32_t layer, std::vector<uint8_t> &out) {
+        return gpu_->read_kv(layer, n_pos, out.data());
+    };
+    return state::encode(src, (int)opts_.runtime.state_compression_level);
+}
+
+Status Context::save_state(uint8_t *dst, size_t dst_capacity, size_t *out_size) {
+    const int64_t level = opts_.runtime.state_compression_level;
+    if (saved_generation_ != generation_ || saved_level_ != level) {
+        saved_.clear();
+        saved_generation_ = UINT64_MAX;
+        MOEVK_ASSIGN_OR_RETURN(saved_, encode_state());
+        saved_generation_ = generation_;
+        saved_level_ = level;
+    }
+    *out_size = saved_.size();
+    if (dst == nullptr) return Status::ok();
+    if (dst_capacity < saved_.size())
+        return Status(StatusCode::kBufferTooSmall, "dst_capacity " + std::to_string(dst_capacity) +
+                                                       " is smaller than the snapshot's " +
+                                                       std::to_string(saved_.size()) + " bytes");
+    std::memcpy(dst, saved_.data(), saved_.size());
+    // The copy is the caller's now; holding a second one until the next change would double the memory.
+    std::vector<uint8_t>().swap(saved_);
+    saved_generation_ = UINT64_MAX;
+    return Status::ok();
+}
+
+Status Context::save_state_file(const std::string &path) {
+    MOEVK_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, encode_state());
+    return state::write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+Status Context::load_state_file(const std::string &path) {
+    MOEVK_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, state::read_whole_file(path));
+    return load_state(bytes.data(), bytes.size()).with_prefix(path + ": ");
+}
+
+Status Context::load_state(const uint8_t *src, size_t src_size) {
+    // 1. Decode and verify everything into scratch memory; the context is untouched on any failure.
+    const state::SnapshotShape shape = shape_of(model_->hp, fingerprint_, gpu_->kv_type());
+    MOEVK_ASSIGN_OR_RETURN(state::Snapshot snap, state::decode(src, src_size, shape, n_ctx_));
+    const uint32_t n_layer = model_->hp.n_layer;
+    const uint32_t old_pos = (uint32_t)tokens_.size();
+
+    // 2. Keep the cache rows the session owns now, so a device failure half-way can put them back.
+    //    Rows past the session's end are never read (gpu_forward.h), so [0, old_pos) is all there is to keep.
+    std::vector<std::vector<uint8_t>> old_kv(n_layer);
+    if (old_pos > 0) {
+        for (uint32_t l = 0; l < n_layer; ++l) {
+            old_kv[l].resize(gpu_->kv_layer_bytes(old_pos));
+            MOEVK_RETURN_IF_ERROR(gpu_->read_kv(l, old_pos, old_kv[l].data()));
+        }
+    }
+
+    // 3. Switch. write_kv of n_pos rows leaves the rows past n_pos alone.
+    if (snap.n_pos > 0) {
+        for (uint32_t l = 0; l < n_layer; ++l) {
+            Status s = gpu_->write_kv(l, snap.n_pos, snap.layers[l].data());
+            if (s.is_ok()) continue;
+            // Undo the layers already written (and this one, which may be partly written).
+            Status undo;
+            for (uint32_t u = 0; u <= l && undo.is_ok() && old_pos > 0; ++u)
+                undo = gpu_->write_kv(u, old_pos, old_kv[u].data());
+            if (undo.is_ok()) return s.with_prefix("loading the snapshot failed; the session is unchanged: ");
+            // The device lost both states: never claim either. The session is emptied and says so.
+            tokens_.clear();
+            last_logits_.clear();
+            ++generation_;
+            return s.with_prefix("loading the snapshot failed and the previous KV cache could not be restored "
+                                 "(" + undo.message() + "); the session was cleared: ");
+        }
+    }
+    tokens_ = std::move(snap.tokens);
+    last_logits_ = std::move(snap.logits);
+    ++generation_;
+    return Status::ok();
+}
+
+}  // namespace moevk::session
