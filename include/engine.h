@@ -235,6 +235,90 @@ typedef struct moevk_stats {
 /** Fill *dst with the statistics. @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, struct_size too small). */
 MOEVK_API moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * Text: the model's own tokenizer (tokenizer.ggml.* in the GGUF file; byte-level BPE, Qwen2 pre-tokenizer).
+ * Since: 0.1. The tokenizer is built on the first call that needs it and lives as long as the context.
+ * ------------------------------------------------------------------------------------------------------- */
+
+/* Flags of moevk_tokenize (bitwise or). */
+#define MOEVK_TOKENIZE_PARSE_SPECIAL 1 /* control tokens written in the text ("<|im_start|>") become their ids;
+                                          without it they are tokenized as plain text */
+#define MOEVK_TOKENIZE_ADD_BOS 2       /* put the model's beginning-of-sequence token first */
+
+/**
+ * Convert UTF-8 text to token ids.
+ * @param text          text_size bytes of UTF-8 (need not be NUL-terminated; NUL bytes are text); read only
+ *                      during the call. May be NULL when text_size == 0.
+ * @param flags         0 or MOEVK_TOKENIZE_* flags.
+ * @param dst           NULL to ask for the count only, or dst_capacity int32_t that receive the ids.
+ * @param out_count     receives the number of ids of the text (also when dst is NULL or too small).
+ * Ownership: nothing is retained; dst belongs to the caller.
+ * @return MOEVK_OK; MOEVK_E_BUFFER_TOO_SMALL (dst_capacity < *out_count; dst contents unspecified);
+ *         MOEVK_E_INVALID_ARG (NULL ctx or out_count, unknown flag, text not valid UTF-8: the message gives
+ *         the byte offset); MOEVK_E_UNSUPPORTED (the model has no usable tokenizer, or ADD_BOS without a BOS
+ *         token); MOEVK_E_BAD_FORMAT (inconsistent tokenizer metadata). The context's sequence is unchanged.
+ * Threads: one thread at a time per context.
+ */
+MOEVK_API moevk_status moevk_tokenize(moevk_ctx *ctx, const char *text, size_t text_size, int32_t flags,
+                                      int32_t *dst, size_t dst_capacity, size_t *out_count);
+/**
+ * The bytes a token stands for. Pieces are raw bytes, not NUL-terminated and not necessarily whole UTF-8
+ * characters (a character may be split across tokens): concatenate the pieces of consecutive tokens before
+ * decoding. Control tokens give their text ("<|im_end|>"). For ids from moevk_tokenize without flags, the
+ * concatenated pieces are exactly the text.
+ * @param token         id in [0, moevk_n_vocab(ctx)).
+ * @param dst           NULL to ask for the size only, or dst_capacity bytes that receive the piece.
+ * @param out_size      receives the size of the piece in bytes (also when dst is NULL or too small).
+ * Ownership: nothing is retained; dst belongs to the caller.
+ * @return MOEVK_OK; MOEVK_E_BUFFER_TOO_SMALL (dst untouched); MOEVK_E_INVALID_ARG (NULL ctx or out_size,
+ *         token out of range); MOEVK_E_UNSUPPORTED (no tokenizer); MOEVK_E_BAD_FORMAT.
+ * Threads: one thread at a time per context.
+ */
+MOEVK_API moevk_status moevk_token_to_piece(moevk_ctx *ctx, int32_t token, char *dst, size_t dst_capacity,
+                                            size_t *out_size);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Sampler: picks the next token from a logits array. Needs no context. Since: 0.1.
+ * Chain (llama.cpp's definitions and order): repetition penalty over the last repeat_last_n accepted tokens
+ * (a positive logit is divided by repeat_penalty, a negative one multiplied), then, unless temp <= 0 (greedy:
+ * the argmax, lowest id on ties), top_k, top_p, min_p, temperature and a draw from the sampler's own
+ * generator (std::mt19937_64 seeded with seed): the same seed and calls give the same tokens on every run.
+ * Keys and defaults: temp 0.8, top_k 40 (0 = off), top_p 0.95 (1 = off), min_p 0.05 (0 = off),
+ * repeat_penalty 1.0 (off), repeat_last_n 64, seed 0.
+ * Threads: a sampler is used by one thread at a time; different samplers are independent.
+ * ------------------------------------------------------------------------------------------------------- */
+
+typedef struct moevk_sampler moevk_sampler; /* opaque */
+
+/** Create a sampler with the defaults above. @param out_sampler receives a sampler owned by the caller,
+ *  released with moevk_sampler_free() (NULL on failure).
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (out_sampler NULL); MOEVK_E_OUT_OF_MEMORY. Threads: any. */
+MOEVK_API moevk_status moevk_sampler_create(moevk_sampler **out_sampler);
+/** Release a sampler. NULL is a harmless no-op. */
+MOEVK_API void moevk_sampler_free(moevk_sampler *sampler);
+/** Set a parameter by key (temp, top_k, top_p, min_p, repeat_penalty, repeat_last_n, seed). Setting seed
+ *  restarts the generator. @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, unknown key, value out of range or
+ *  not an integer for an integer key; the sampler is unchanged). */
+MOEVK_API moevk_status moevk_sampler_set_f64(moevk_sampler *sampler, const char *key, double value);
+/** Integer form of moevk_sampler_set_f64; the only way to give all 64 bits of a seed (as uint64 bits). */
+MOEVK_API moevk_status moevk_sampler_set_i64(moevk_sampler *sampler, const char *key, int64_t value);
+/**
+ * Pick a token from logits. Does not add it to the penalty history: call moevk_sampler_accept for that.
+ * @param logits      n_vocab floats; read only during the call.
+ * @param out_token   receives an id in [0, n_vocab).
+ * @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL argument, n_vocab 0 or above INT32_MAX, a NaN logit).
+ */
+MOEVK_API moevk_status moevk_sampler_sample(moevk_sampler *sampler, const float *logits, size_t n_vocab,
+                                            int32_t *out_token);
+/** Add token to the repetition-penalty history (prompt tokens too, if they should be penalised).
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL sampler, negative token). */
+MOEVK_API moevk_status moevk_sampler_accept(moevk_sampler *sampler, int32_t token);
+/** Empty the history and restart the generator from the seed. @return MOEVK_OK; MOEVK_E_INVALID_ARG. */
+MOEVK_API moevk_status moevk_sampler_reset(moevk_sampler *sampler);
+/** Message of the last failed call on sampler ("" after a success or for NULL). Owned by the sampler; valid
+ *  until the next call on it. */
+MOEVK_API const char *moevk_sampler_last_error(const moevk_sampler *sampler);
+
 #ifdef __cplusplus
 }
 #endif

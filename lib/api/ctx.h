@@ -6,8 +6,10 @@
 #include <string>
 
 #include "session/context.h"
+#include "text/tokenizer.h"
 
 struct moevk_ctx {
     std::unique_ptr<moevk::session::Context> session;
+    std::unique_ptr<moevk::text::Tokenizer> tokenizer;  // built on first use (text_api.cpp)
     std::string last_error;  // returned by moevk_last_error(); "" after a successful call
 };

@@ -1,6 +1,6 @@
-// tokenizer_vocab.h — a small but consistent GPT-2-style BPE vocabulary for generated models, so that
-// llama.cpp-like loaders accept the file: byte tokens, merged pieces with their merges, control tokens last.
-// It is not a useful tokenizer for text; moevk itself takes token ids.
+// tokenizer_vocab.h — a small but real GPT-2-style BPE vocabulary for generated models: byte tokens, merges
+// learned from an embedded corpus (so moevk's tokenizer tests exercise real merges), control tokens last.
+// llama.cpp-like loaders accept it too.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,8 @@ struct Vocab {
 };
 
 // n_vocab >= 8. Layout: the 256 byte tokens in GPT-2 byte-to-unicode form (fewer if n_vocab is small),
-// then merged pieces, then "<|endoftext|>", "<|im_start|>", "<|im_end|>".
+// then merged pieces (learned from the corpus first, rank = order; then grown from letters when the corpus
+// runs out of pairs), then "<|endoftext|>", "<|im_start|>", "<|im_end|>".
 Vocab make_vocab(uint32_t n_vocab);
 // tokenizer.ggml.* keys as llama.cpp's converter writes them for Qwen (model "gpt2", pre "qwen2").
 void add_tokenizer_metadata(const Vocab &vocab, GgufWriter &writer);
