@@ -114,7 +114,7 @@ extern "C" moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst) {
         if (dst->struct_size < kMinSize)
             return moevk::invalid_arg("moevk_stats.struct_size " + std::to_string(dst->struct_size) +
                                       " is too small: set it to sizeof(moevk_stats)");
-        const moevk::session::Stats &st = ctx->session->stats();
+        const moevk::session::Stats st = ctx->session->stats();
         moevk_stats full;
         std::memset(&full, 0, sizeof full);
         full.tokens_evaluated = st.tokens_evaluated;
@@ -122,6 +122,12 @@ extern "C" moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst) {
         full.decode_seconds = st.decode_seconds;
         full.prompt_tokens = st.prompt_tokens;
         full.decode_tokens = st.decode_tokens;
+        full.expert_lookups = st.experts.lookups;
+        full.expert_hits = st.experts.hits;
+        full.expert_misses = st.experts.misses;
+        full.expert_prefetch_hits = st.experts.prefetch_hits;
+        full.expert_bytes_read = st.experts.bytes_read;
+        full.io_wait_seconds = st.experts.io_wait_seconds;
         const uint32_t copy = std::min<uint32_t>(dst->struct_size, (uint32_t)sizeof full);
         full.struct_size = copy;
         std::memcpy(dst, &full, copy);

@@ -36,6 +36,9 @@ Status params_set_i64(moevk_params &p, const std::string &key, int64_t value) {
         MOEVK_RETURN_IF_ERROR(range(0, INT64_MAX));
         o.expert_cache_bytes = value;
         o.expert_cache_percent = -1;
+    } else if (key == "expert_direct_io") {
+        MOEVK_RETURN_IF_ERROR(range(0, 1));  // 1: O_DIRECT expert reads
+        o.expert_direct_io = value != 0;
     } else if (key == "io_threads") {
         MOEVK_RETURN_IF_ERROR(range(0, 256));  // 0: automatic
         o.io_threads = value;
@@ -76,7 +79,7 @@ Status params_set_str(moevk_params &p, const std::string &key, const std::string
     }
     int64_t number;
     if (!parse_i64(value, &number)) {
-        if (key != "n_ctx" && key != "expert_cache_bytes" && key != "io_threads" && !session::is_runtime_setting(key))
+        if (key != "n_ctx" && key != "expert_cache_bytes" && key != "io_threads" && key != "expert_direct_io" && !session::is_runtime_setting(key))
             return invalid_arg("unknown parameter '" + key + "'");
         return invalid_arg(key + " '" + value + "' is not an integer");
     }

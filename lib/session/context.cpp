@@ -24,6 +24,10 @@ StatusOr<std::unique_ptr<Context>> Context::open(const std::string &model_path, 
     gopts.kv_type = opts.kv_type;
     gopts.device_index = opts.device_index;
     gopts.device_name = opts.device_name;
+    gopts.expert_cache_bytes = opts.expert_cache_bytes;
+    gopts.expert_cache_percent = opts.expert_cache_percent;
+    gopts.io_threads = (uint32_t)opts.io_threads;
+    gopts.direct_io = opts.expert_direct_io;
     MOEVK_ASSIGN_OR_RETURN(ctx->gpu_, GpuForward::create(*ctx->model_, gopts));
     ctx->fingerprint_ = model::fingerprint(*ctx->model_->file);
     return ctx;

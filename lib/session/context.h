@@ -21,6 +21,7 @@ struct Stats {
     uint64_t tokens_evaluated = 0;
     uint64_t prompt_tokens = 0, decode_tokens = 0;
     double prompt_seconds = 0, decode_seconds = 0;
+    experts::ExpertStats experts;  // expert cache counters (zero when every expert is resident)
 };
 
 class Context {
@@ -49,7 +50,12 @@ public:
     const model::Model &model() const { return *model_; }
     uint32_t n_ctx() const { return n_ctx_; }
     const std::string &device_name() const { return gpu_->device_name(); }
-    const Stats &stats() const { return stats_; }
+    Stats stats() const {
+        Stats s = stats_;
+        s.experts = gpu_->expert_stats();
+        return s;
+    }
+    const GpuForward &gpu() const { return *gpu_; }
     const std::vector<int32_t> &tokens() const { return tokens_; }
 
 private:

@@ -10,6 +10,7 @@
 #include "session/gpu_kernels.h"
 #include "session/gpu_kv_io.h"
 #include "session/gpu_pass.h"
+#include "session/gpu_stream_pass.h"
 #include "vulkan/command_stream.h"
 
 namespace moevk::session {
@@ -21,6 +22,11 @@ public:
     Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits, float *all_logits,
                 RoutingTrace *trace) override;
     const std::string &device_name() const override { return device_->info().name; }
+    bool experts_streamed() const override { return streaming_ != nullptr; }
+    uint64_t expert_cache_bytes() const override { return expert_budget_bytes_; }
+    experts::ExpertStats expert_stats() const override {
+        return streaming_ ? streaming_->cache().stats() : experts::ExpertStats();
+    }
     KvType kv_type() const override { return kv_layout_.type; }
     uint64_t kv_layer_bytes(uint32_t n_pos) const override { return kv_export_bytes(kv_layout_, n_pos); }
     Status read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const override;
@@ -36,7 +42,11 @@ private:
         return GpuPass{*hp_, shape_, *weights_, *scratch_, kv_cache_, kv_layout_, *rope_table_};
     }
 
+    // Bytes of device memory the expert cache may use (see GpuForwardOptions), from what the rest needs.
+    StatusOr<uint64_t> expert_budget(const model::Model &model, const GpuForwardOptions &opts) const;
+
     const model::HParams *hp_ = nullptr;
+    uint64_t expert_budget_bytes_ = 0;
     ActivationShape shape_{};
     uint32_t n_ctx_ = 0;
     // declaration order = reverse destruction order: the device goes last
@@ -48,6 +58,7 @@ private:
     std::vector<std::unique_ptr<vulkan::Buffer>> kv_cache_;
     KvLayout kv_layout_;
     std::unique_ptr<vulkan::Buffer> rope_table_;
+    std::unique_ptr<StreamingPass> streaming_;  // null when every expert is resident
 };
 
 Status check_model(const model::HParams &hp) {
@@ -77,7 +88,6 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
     MOEVK_RETURN_IF_ERROR(device_->require(vulkan::kFeatureSubgroupArithmetic, "the forward pass"));
     kernels_ = std::make_unique<GpuKernels>(*device_);
     MOEVK_ASSIGN_OR_RETURN(stream_, vulkan::CommandStream::create(*device_));
-    MOEVK_ASSIGN_OR_RETURN(weights_, upload_weights(*device_, model));
     MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, std::max(1u, opts.max_batch)));
 
     MOEVK_ASSIGN_OR_RETURN(kv_layout_, make_kv_layout(opts.kv_type, n_ctx_, shape_.k_dim, shape_.v_dim));
@@ -99,11 +109,60 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
                                                                "rope_table"));
     MOEVK_RETURN_IF_ERROR(rope_table_->upload(0, table.data(), table.size() * 4));
 
+    MOEVK_ASSIGN_OR_RETURN(experts::ExpertLayout layout, experts::ExpertLayout::of(model));
+    MOEVK_ASSIGN_OR_RETURN(expert_budget_bytes_, expert_budget(model, opts));
+    const bool resident = expert_budget_bytes_ >= layout.total_bytes();
+    MOEVK_ASSIGN_OR_RETURN(weights_, upload_weights(*device_, model, resident));
+    if (resident) {
+        expert_budget_bytes_ = layout.total_bytes();
+    } else {
+        experts::ExpertCacheOptions copts;
+        const uint64_t n_slots = expert_budget_bytes_ / layout.shape().expert_bytes();
+        if (n_slots == 0)
+            return invalid_arg("expert_cache_bytes " + std::to_string(expert_budget_bytes_) +
+                               " is smaller than one expert (" + std::to_string(layout.shape().expert_bytes()) + " bytes)");
+        copts.n_slots = (uint32_t)std::min<uint64_t>(n_slots, (uint64_t)hp.n_layer * hp.n_expert);
+        copts.io_threads = opts.io_threads;
+        copts.direct_io = opts.direct_io;
+        MOEVK_ASSIGN_OR_RETURN(streaming_, StreamingPass::create(*device_, model, copts));
+        streaming_->set_prefetch(opts.expert_prefetch);
+    }
+
     // Compile every pipeline now (and fail here, not in the first eval, if the device cannot run them):
     // one token at position 0, whose K/V the first real eval overwrites.
     const int32_t token = 0;
     std::vector<float> logits(hp.n_vocab);
-    return eval(&token, 1, 0, logits.data(), nullptr, nullptr).with_prefix("first evaluation on " + device_name() + ": ");
+    MOEVK_RETURN_IF_ERROR(
+        eval(&token, 1, 0, logits.data(), nullptr, nullptr).with_prefix("first evaluation on " + device_name() + ": "));
+    if (streaming_) {  // the warm-up is not the caller's work
+        streaming_->cache().reset_stats();
+        streaming_->forget_predictions();
+    }
+    return Status::ok();
+}
+
+StatusOr<uint64_t> VulkanForward::expert_budget(const model::Model &model, const GpuForwardOptions &opts) const {
+    MOEVK_ASSIGN_OR_RETURN(experts::ExpertLayout layout, experts::ExpertLayout::of(model));
+    const uint64_t all = layout.total_bytes();
+    if (opts.expert_cache_percent > 0) return all / 100 * (uint64_t)opts.expert_cache_percent;
+    if (opts.expert_cache_bytes >= 0) return (uint64_t)opts.expert_cache_bytes;
+    // automatic: what the largest device-local heap holds besides the dense weights, KV and scratch, less
+    // headroom for the driver and other users (a tenth of the heap, at least 512 MiB)
+    const VkPhysicalDeviceMemoryProperties &mp = device_->memory_properties();
+    uint64_t heap = 0;
+    for (uint32_t h = 0; h < mp.memoryHeapCount; ++h)
+        if (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) heap = std::max<uint64_t>(heap, mp.memoryHeaps[h].size);
+    uint64_t used = (uint64_t)kv_cache_.size() * kv_layout_.total_bytes + rope_table_->size_bytes();
+    for (const vulkan::Buffer *b : {scratch_->tokens.get(), scratch_->positions.get(), scratch_->x.get(), scratch_->h.get(),
+                                    scratch_->qkv.get(), scratch_->attn.get(), scratch_->router_logits.get(),
+                                    scratch_->expert_ids.get(), scratch_->expert_weights.get(), scratch_->act.get(),
+                                    scratch_->expert_out.get(), scratch_->logits.get()})
+        used += b->size_bytes();
+    for (const model::TensorInfo &t : model.file->tensors()) used += t.size_bytes;  // dense + all experts
+    used -= all;
+    const uint64_t headroom = std::max<uint64_t>(512ull << 20, heap / 10);
+    if (used + headroom >= heap) return layout.shape().expert_bytes() * model.hp.n_expert_used;  // the least that works well
+    return heap - used - headroom;
 }
 
 Status VulkanForward::run_chunk(const int32_t *tokens, uint32_t n, uint32_t start_pos, bool want_last) {
@@ -113,6 +172,7 @@ Status VulkanForward::run_chunk(const int32_t *tokens, uint32_t n, uint32_t star
     MOEVK_RETURN_IF_ERROR(scratch_->positions->upload(0, positions.data(), 4ull * n));
     GpuRecorder rec{*kernels_, *stream_};
     const GpuPass p = pass();
+    if (streaming_) return streaming_->run_chunk(rec, p, n, want_last);
     MOEVK_RETURN_IF_ERROR(stream_->begin());
     MOEVK_RETURN_IF_ERROR(record_embedding(rec, p, n));
     for (uint32_t il = 0; il < hp_->n_layer; ++il) MOEVK_RETURN_IF_ERROR(record_layer(rec, p, il, n));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "experts/expert_stats.h"
 #include "model/model.h"
 
 namespace moevk::session {
@@ -24,6 +25,15 @@ struct GpuForwardOptions {
     int64_t device_index = -1;
     std::string device_name;
     uint32_t max_batch = 256;  // tokens per prefill chunk (scratch buffers are sized for it)
+    // Expert cache budget in bytes; -1: automatic (every expert resident when they fit in device memory
+    // with headroom for the rest, else the largest budget that fits). expert_cache_percent (1..100) of all
+    // expert bytes instead when > 0. A budget of all expert bytes or more keeps every expert resident
+    // (no reads, one submission per chunk); a smaller one streams them (lib/experts).
+    int64_t expert_cache_bytes = -1;
+    int32_t expert_cache_percent = -1;
+    uint32_t io_threads = 0;   // expert read threads; 0: automatic
+    bool direct_io = false;    // read experts with O_DIRECT (bypass the page cache)
+    bool expert_prefetch = true;  // false: every absent expert is a miss (tests compare both paths)
 };
 
 // Expert choice of the GPU for each evaluated token and layer: [layer][token][n_expert_used].
@@ -46,6 +56,12 @@ public:
                         float *all_logits, RoutingTrace *trace) = 0;
 
     virtual const std::string &device_name() const = 0;
+
+    // Expert cache: whether experts stream (else all are resident), the budget in use in bytes (all expert
+    // bytes when resident), and the counters since create() (zero when resident).
+    virtual bool experts_streamed() const = 0;
+    virtual uint64_t expert_cache_bytes() const = 0;
+    virtual experts::ExpertStats expert_stats() const = 0;
 
     // KV cache access for state snapshots (DESIGN.md section 5). The bytes of one layer for positions
     // [0, n_pos): the K rows of every position, then the V rows, each row of n_head_kv * head_dim values in

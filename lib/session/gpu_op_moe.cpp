@@ -97,8 +97,8 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
                       (uint32_t)op.slots.slot_bytes,
                       (uint32_t)op.slots.up_offset_bytes,
                       c.item_base_byte,
-                      (uint32_t)c.first_item,
-                      (uint32_t)(c.first_item + c.n_items),
+                      (uint32_t)(op.slots.first_slot + c.first_item),
+                      (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
                       op.ids_offset,
                       op.x.stride};
         MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
@@ -134,8 +134,8 @@ Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
                     (uint32_t)op.slots.row_bytes,
                     (uint32_t)op.slots.slot_bytes,
                     c.item_base_byte,
-                    (uint32_t)c.first_item,
-                    (uint32_t)(c.first_item + c.n_items),
+                    (uint32_t)(op.slots.first_slot + c.first_item),
+                    (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
                     op.ids_offset};
         MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
                                                   {{op.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},

@@ -144,8 +144,9 @@ struct RouterOp {
 constexpr uint32_t kMaxExpertsUsed = 16;
 Status record_router(GpuRecorder &rec, const RouterOp &op);
 
-// Experts in slots of one buffer: slot s starts at offset + s * slot_bytes and holds a matrix of n_rows
-// rows (gate_up: the gate rows, then the up rows at up_offset_bytes).
+// Experts in slots of one buffer: slot first_slot + i starts at offset + i * slot_bytes and holds a matrix
+// of n_rows rows (gate_up: the gate rows, then the up rows at up_offset_bytes). Slot numbers are those of
+// the slot table; the expert cache spreads its slots over several buffers (first_slot > 0).
 struct GpuExpertSlots {
     const vulkan::Buffer *buffer = nullptr;
     uint64_t offset = 0;
@@ -156,6 +157,7 @@ struct GpuExpertSlots {
     uint32_t n_cols = 0;
     uint64_t row_bytes = 0;
     uint64_t up_offset_bytes = 0;  // gate_up only
+    uint32_t first_slot = 0;       // slot table number of the buffer's first slot
 };
 
 // act[t * k + j] = silu(gate_e x[t]) * (up_e x[t]) for e = ids[t][j], slot slot_table[e].

@@ -93,13 +93,19 @@ Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     return record_matmul(rec, wo);
 }
 
-Status record_moe_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+uint32_t ids_offset(const GpuPass &pass, uint32_t il) {
+    return il * pass.scratch.max_batch * pass.shape.k_used;  // each layer keeps its ids for the trace
+}
+
+}  // namespace
+
+Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    MOEVK_RETURN_IF_ERROR(record_attention_block(rec, pass, il, n));
     const model::HParams &hp = pass.hp;
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuLayerWeights &lw = pass.weights.layers[il];
     const GpuActivations x{s.x.get(), 0, sh.n_embd}, h{s.h.get(), 0, sh.n_embd};
-    const uint32_t ids_offset = il * s.max_batch * sh.k_used;  // each layer keeps its ids for the trace
 
     RmsNormOp norm;
     norm.x = x;
@@ -124,40 +130,52 @@ Status record_moe_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint
     route.k = sh.k_used;
     route.norm_topk = hp.norm_topk_prob;
     route.ids = s.expert_ids.get();
-    route.ids_offset = ids_offset;
+    route.ids_offset = ids_offset(pass, il);
     route.weights = s.expert_weights.get();
-    MOEVK_RETURN_IF_ERROR(record_router(rec, route));
+    return record_router(rec, route);
+}
 
-    MoeGateUpOp gu;
-    gu.slots = lw.gate_up;
-    gu.x = h;
-    gu.ids = s.expert_ids.get();
-    gu.ids_offset = ids_offset;
-    gu.slot_table = pass.weights.slot_table.get();
-    gu.act = s.act.get();
-    gu.n_tokens = n;
-    gu.k = sh.k_used;
-    MOEVK_RETURN_IF_ERROR(record_moe_gate_up(rec, gu));
+Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n,
+                      const std::vector<ExpertSlotSet> &sets) {
+    const ActivationShape &sh = pass.shape;
+    const GpuScratch &s = pass.scratch;
+    for (const ExpertSlotSet &set : sets) {
+        MoeGateUpOp gu;
+        gu.slots = set.gate_up;
+        gu.x = {s.h.get(), 0, sh.n_embd};
+        gu.ids = s.expert_ids.get();
+        gu.ids_offset = ids_offset(pass, il);
+        gu.slot_table = pass.weights.slot_table.get();
+        gu.act = s.act.get();
+        gu.n_tokens = n;
+        gu.k = sh.k_used;
+        MOEVK_RETURN_IF_ERROR(record_moe_gate_up(rec, gu));
+    }
+    for (const ExpertSlotSet &set : sets) {
+        MoeDownOp down;
+        down.slots = set.down;
+        down.act = s.act.get();
+        down.ids = s.expert_ids.get();
+        down.ids_offset = ids_offset(pass, il);
+        down.slot_table = pass.weights.slot_table.get();
+        down.out = s.expert_out.get();
+        down.n_pairs = n * sh.k_used;
+        MOEVK_RETURN_IF_ERROR(record_moe_down(rec, down));
+    }
+    return Status::ok();
+}
 
-    MoeDownOp down;
-    down.slots = lw.down;
-    down.act = s.act.get();
-    down.ids = s.expert_ids.get();
-    down.ids_offset = ids_offset;
-    down.slot_table = pass.weights.slot_table.get();
-    down.out = s.expert_out.get();
-    down.n_pairs = n * sh.k_used;
-    MOEVK_RETURN_IF_ERROR(record_moe_down(rec, down));
-
-    MoeCombineOp combine{s.expert_out.get(), s.expert_weights.get(), s.x.get(), n, sh.k_used, sh.n_embd};
+Status record_combine(GpuRecorder &rec, const GpuPass &pass, uint32_t n) {
+    const GpuScratch &s = pass.scratch;
+    MoeCombineOp combine{s.expert_out.get(), s.expert_weights.get(), s.x.get(), n, pass.shape.k_used, pass.shape.n_embd};
     return record_moe_combine(rec, combine);
 }
 
-}  // namespace
-
 Status record_layer(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens) {
-    MOEVK_RETURN_IF_ERROR(record_attention_block(rec, pass, layer, n_tokens));
-    return record_moe_block(rec, pass, layer, n_tokens);
+    const GpuLayerWeights &lw = pass.weights.layers[layer];
+    MOEVK_RETURN_IF_ERROR(record_attention_and_route(rec, pass, layer, n_tokens));
+    MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, layer, n_tokens, {{lw.gate_up, lw.down}}));
+    return record_combine(rec, pass, n_tokens);
 }
 
 Status record_lm_head(GpuRecorder &rec, const GpuPass &pass, uint32_t first_token, uint32_t n_rows) {

@@ -116,7 +116,8 @@ private:
 
 }  // namespace
 
-StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model) {
+StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model,
+                                                          bool with_experts) {
     auto w = std::make_unique<GpuModelWeights>();
     Uploader up(device, model, *w);
     MOEVK_ASSIGN_OR_RETURN(w->token_embd, up.matrix(*model.token_embd));
@@ -143,7 +144,7 @@ StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &
         MOEVK_RETURN_IF_ERROR(up.qkv(lw, l));
         MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
         MOEVK_ASSIGN_OR_RETURN(l.router, up.matrix(*lw.ffn_gate_inp));
-        MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
+        if (with_experts) MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
         w->layers.push_back(std::move(l));
     }
     return w;

@@ -34,8 +34,10 @@ struct GpuModelWeights {
     std::vector<GpuLayerWeights> layers;
 };
 
-// Uploads every weight of model. Errors: kUnsupported (a layout the kernels cannot read, e.g. gate and up
+// Uploads every weight of model; the experts only when with_experts (else the expert cache holds them and
+// gate_up/down stay empty). Errors: kUnsupported (a layout the kernels cannot read, e.g. gate and up
 // experts of different types), kOutOfMemory, kDevice.
-StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model);
+StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model,
+                                                          bool with_experts = true);
 
 }  // namespace moevk::session

@@ -27,6 +27,7 @@ struct ContextOptions {
     int64_t expert_cache_bytes = -1;        // -1: automatic
     int32_t expert_cache_percent = -1;      // 1..100 when given as "N%"
     int64_t io_threads = 0;                 // 0: automatic
+    bool expert_direct_io = false;          // read experts with O_DIRECT ("expert_direct_io" 0/1)
     RuntimeSettings runtime;
 };
 
