@@ -24,7 +24,7 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::create(VocabData vocab) {
             return bad_format("tokenizer.ggml.tokens has a duplicate entry at id " + std::to_string(id));
         }
         const int32_t type = v.types[id];
-        if (type == kTokenControl || type == kTokenUserDefined) {
+        if (type == kTokenControl || type == kTokenUserDefined || type == kTokenUnknown) {
             t->pieces_[id] = text;  // special tokens are written as their text
             if (!text.empty()) t->specials_.push_back((int32_t)id);
             continue;
@@ -64,7 +64,8 @@ void Tokenizer::special_split(std::string_view text, bool parse_special,
     for (size_t i = 0; i < text.size();) {
         int32_t found = -1;
         for (int32_t id : specials_) {
-            if (vocab_.types[(size_t)id] == kTokenControl && !parse_special) continue;
+            // As llama.cpp: control and unknown tokens only when asked; user-defined ones always.
+            if (vocab_.types[(size_t)id] != kTokenUserDefined && !parse_special) continue;
             const std::string &s = vocab_.tokens[(size_t)id];
             if (text.compare(i, s.size(), s) == 0) {
                 found = id;  // specials_ is longest first, so the first match is the longest
@@ -109,7 +110,8 @@ Status Tokenizer::bpe_word(std::string_view word, std::vector<int32_t> *out) con
     }
     for (const std::string &sym : symbols) {
         auto it = token_ids_.find(sym);
-        if (it != token_ids_.end() && vocab_.types[(size_t)it->second] != kTokenControl) {
+        const int32_t type = it == token_ids_.end() ? kTokenUndefined : vocab_.types[(size_t)it->second];
+        if (it != token_ids_.end() && type != kTokenControl && type != kTokenUnknown) {
             out->push_back(it->second);
             continue;
         }
