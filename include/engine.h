@@ -11,6 +11,18 @@
  *
  * Tokens, positions and sequence ids are int32_t. Sizes travel with their buffers: (dst, dst_capacity) and
  * (src, src_size). A logits buffer always holds moevk_n_vocab(ctx) floats.
+ *
+ * Ownership and lifetimes, for every function unless its doc says otherwise (for bindings through FFI):
+ * - Pointer arguments (strings, token arrays, src buffers, params) are read only during the call; moevk keeps
+ *   no reference to them afterwards. dst buffers belong to the caller and are written only during the call.
+ * - Objects returned through out_ parameters (moevk_ctx, moevk_sampler) and from moevk_params_create() are
+ *   owned by the caller and released with their _close/_free function, exactly once; NULL is accepted there.
+ * - Returned const char * strings are never NULL. Those of moevk_version_string and moevk_status_string are
+ *   static. moevk_model_name, moevk_arch_name and moevk_device_name live as long as their context;
+ *   moevk_last_error (and moevk_sampler_last_error) until the next call on the same object. Never free them.
+ * - Threads: functions taking a context (or a sampler, or a params object) may be called from any thread, but
+ *   one object is used by one thread at a time; moevk_ctx_close must not race with any other call on ctx.
+ *   Functions without such an object are thread-safe.
  */
 #ifndef MOEVK_ENGINE_H
 #define MOEVK_ENGINE_H
@@ -90,7 +102,8 @@ MOEVK_API moevk_status moevk_params_set_i64(moevk_params *params, const char *ke
 /** Set a string parameter ("kv_type", "device", "expert_cache_bytes" as "25%"). Strings are copied.
  *  @return MOEVK_OK; MOEVK_E_INVALID_ARG for a NULL argument, an unknown key or a malformed value. */
 MOEVK_API moevk_status moevk_params_set_str(moevk_params *params, const char *key, const char *value);
-/** Release a parameter object. NULL is a harmless no-op. */
+/** Release a parameter object (contexts opened with it do not need it any more). NULL is a harmless no-op.
+ *  Threads: not concurrently with other calls on the same object. */
 MOEVK_API void moevk_params_free(moevk_params *params);
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -113,7 +126,8 @@ MOEVK_API void moevk_params_free(moevk_params *params);
  */
 MOEVK_API moevk_status moevk_ctx_open(const char *model_path, const moevk_params *params, moevk_ctx **out_ctx,
                                       char *err, size_t err_capacity);
-/** Release everything owned by ctx, including strings it returned. NULL is a harmless no-op. */
+/** Release everything owned by ctx, including strings it returned (they become invalid). NULL is a harmless
+ *  no-op. Threads: not concurrently with any other call on ctx. */
 MOEVK_API void moevk_ctx_close(moevk_ctx *ctx);
 /** Message of the last failed call on ctx ("" when the last call succeeded, or for a NULL ctx).
  *  Ownership: owned by ctx; valid until the next call on ctx. */
@@ -123,7 +137,8 @@ MOEVK_API const char *moevk_last_error(const moevk_ctx *ctx);
  *  max_replay_tokens, state_compression_level). Keys fixed at open (n_ctx, device, kv_type, ...) are
  *  refused with MOEVK_E_INVALID_ARG, as are unknown keys and out-of-range values. */
 MOEVK_API moevk_status moevk_ctx_set_i64(moevk_ctx *ctx, const char *key, int64_t value);
-/** String form of moevk_ctx_set_i64 (the value is parsed as a decimal integer). */
+/** String form of moevk_ctx_set_i64 (the value is parsed as a decimal integer). key and value are read only
+ *  during the call. Threads (both): one thread at a time per context. */
 MOEVK_API moevk_status moevk_ctx_set_str(moevk_ctx *ctx, const char *key, const char *value);
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -143,18 +158,21 @@ MOEVK_API moevk_status moevk_ctx_set_str(moevk_ctx *ctx, const char *key, const 
  */
 MOEVK_API moevk_status moevk_eval_prompt(moevk_ctx *ctx, const int32_t *tokens, int32_t n_tokens, int32_t start_pos,
                                          float *logits);
-/** Same as moevk_eval_prompt(ctx, &token, 1, pos, logits), bit for bit. */
+/** Same as moevk_eval_prompt(ctx, &token, 1, pos, logits), bit for bit (same errors, same threads rule). */
 MOEVK_API moevk_status moevk_eval_token(moevk_ctx *ctx, int32_t token, int32_t pos, float *logits);
 /** Copy the next-token logits of the last evaluated position (also right after a snapshot load).
+ *  @param dst           caller-owned buffer, written during the call only.
  *  @param dst_capacity  capacity of dst in floats; at least n_vocab.
- *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, nothing evaluated yet); MOEVK_E_BUFFER_TOO_SMALL. */
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, nothing evaluated yet); MOEVK_E_BUFFER_TOO_SMALL.
+ *  Threads: one thread at a time per context. */
 MOEVK_API moevk_status moevk_get_logits(moevk_ctx *ctx, float *dst, size_t dst_capacity);
 
 /* ---------------------------------------------------------------------------------------------------------
  * Memory (one sequence per context: seq_id is 0, or -1 meaning "any")
  * ------------------------------------------------------------------------------------------------------- */
 
-/** Empty the context: no positions, no logits, checkpoints dropped. */
+/** Empty the context: no positions, no logits, checkpoints dropped. Model, settings and statistics stay.
+ *  @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL ctx). Threads: one thread at a time per context. */
 MOEVK_API moevk_status moevk_memory_clear(moevk_ctx *ctx);
 /**
  * Remove positions [p0, p1) of the sequence. p0 < 0 means 0; p1 < 0 means to the end. Only a tail can be
@@ -164,13 +182,16 @@ MOEVK_API moevk_status moevk_memory_clear(moevk_ctx *ctx);
  * Never silently lossy. Removing an empty range (p0 past the end) succeeds and changes nothing.
  * @return MOEVK_OK; MOEVK_E_INVALID_ARG (seq_id not 0 or -1, p1 < p0); MOEVK_E_UNSUPPORTED;
  *         MOEVK_E_CANNOT_TRUNCATE. On failure the context is unchanged.
+ * Threads: one thread at a time per context.
  */
 MOEVK_API moevk_status moevk_memory_seq_rm(moevk_ctx *ctx, int32_t seq_id, int32_t p0, int32_t p1);
-/** Largest stored position, -1 when empty (also for a NULL ctx or an unknown seq_id). */
+/** Largest stored position, -1 when empty (also for a NULL ctx or an unknown seq_id). Threads: as ctx. */
 MOEVK_API int32_t moevk_memory_seq_pos_max(moevk_ctx *ctx, int32_t seq_id);
 
 /* ---------------------------------------------------------------------------------------------------------
- * Checkpoints: a checkpoint at pos is the state after tokens [0, pos).
+ * Checkpoints: a checkpoint at pos is the state after tokens [0, pos). Held by the context, dropped by
+ * moevk_memory_clear and moevk_ctx_close. Every call:
+ * MOEVK_E_INVALID_ARG for a NULL ctx; one thread at a time per context; a failed call changes nothing.
  * ------------------------------------------------------------------------------------------------------- */
 
 /** Save a checkpoint at pos; pos must equal pos_max + 1. Eviction never drops pos 0 or the newest. */
@@ -183,7 +204,10 @@ MOEVK_API moevk_status moevk_checkpoint_forget(moevk_ctx *ctx, int32_t pos);
 MOEVK_API int32_t moevk_checkpoint_count(moevk_ctx *ctx);
 
 /* ---------------------------------------------------------------------------------------------------------
- * Session state snapshots (docs/state-format.md)
+ * Session state snapshots (docs/state-format.md). The bytes are independent of the context that wrote them:
+ * any context of the same model (and large enough n_ctx) can load them, in this or another process. Every
+ * call: MOEVK_E_INVALID_ARG for NULL arguments; dst/src/path are the caller's and only used during the call;
+ * one thread at a time per context.
  * ------------------------------------------------------------------------------------------------------- */
 
 /** Serialise the session. dst NULL: *out_size receives the exact size needed. dst too small:
@@ -193,13 +217,15 @@ MOEVK_API moevk_status moevk_state_save(moevk_ctx *ctx, void *dst, size_t dst_ca
  *  @return MOEVK_OK; MOEVK_E_NOT_A_SNAPSHOT; MOEVK_E_VERSION; MOEVK_E_MODEL_MISMATCH; MOEVK_E_CORRUPT;
  *          MOEVK_E_CTX_FULL. */
 MOEVK_API moevk_status moevk_state_load(moevk_ctx *ctx, const void *src, size_t src_size);
-/** moevk_state_save into a file, written atomically (temporary file, fsync, rename). */
+/** moevk_state_save into a file (UTF-8 path), written atomically (temporary file, fsync, rename): the file
+ *  holds the old or the new snapshot, never a mix. @return as moevk_state_save; MOEVK_E_IO. */
 MOEVK_API moevk_status moevk_state_save_file(moevk_ctx *ctx, const char *path);
-/** moevk_state_load from a file. */
+/** moevk_state_load from a file. @return as moevk_state_load; MOEVK_E_IO (cannot read the file). */
 MOEVK_API moevk_status moevk_state_load_file(moevk_ctx *ctx, const char *path);
 
 /* ---------------------------------------------------------------------------------------------------------
- * Model facts: plain values (0 or "" for a NULL ctx). Strings are owned by ctx and live as long as it.
+ * Model facts: plain values (0 or "" for a NULL ctx). Strings are owned by ctx and live as long as it (until
+ * moevk_ctx_close); never NULL, never to be freed. Threads: as any call on ctx (they only read fixed facts).
  * ------------------------------------------------------------------------------------------------------- */
 
 MOEVK_API int32_t moevk_n_vocab(const moevk_ctx *ctx);   /* vocabulary size: length of a logits buffer */
@@ -232,7 +258,8 @@ typedef struct moevk_stats {
     uint64_t decode_tokens;         /* tokens evaluated in calls of one token */
 } moevk_stats;
 
-/** Fill *dst with the statistics. @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, struct_size too small). */
+/** Fill *dst (caller-owned) with the statistics. @return MOEVK_OK; MOEVK_E_INVALID_ARG (NULL, struct_size
+ *  too small). Threads: one thread at a time per context. */
 MOEVK_API moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst);
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -253,7 +280,7 @@ MOEVK_API moevk_status moevk_get_stats(moevk_ctx *ctx, moevk_stats *dst);
  * @param dst           NULL to ask for the count only, or dst_capacity int32_t that receive the ids.
  * @param out_count     receives the number of ids of the text (also when dst is NULL or too small).
  * Ownership: nothing is retained; dst belongs to the caller.
- * @return MOEVK_OK; MOEVK_E_BUFFER_TOO_SMALL (dst_capacity < *out_count; dst contents unspecified);
+ * @return MOEVK_OK; MOEVK_E_BUFFER_TOO_SMALL (dst_capacity < *out_count; dst untouched);
  *         MOEVK_E_INVALID_ARG (NULL ctx or out_count, unknown flag, text not valid UTF-8: the message gives
  *         the byte offset); MOEVK_E_UNSUPPORTED (the model has no usable tokenizer, or ADD_BOS without a BOS
  *         token); MOEVK_E_BAD_FORMAT (inconsistent tokenizer metadata). The context's sequence is unchanged.
