@@ -144,7 +144,8 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
 StatusOr<uint64_t> VulkanForward::expert_budget(const model::Model &model, const GpuForwardOptions &opts) const {
     MOEVK_ASSIGN_OR_RETURN(experts::ExpertLayout layout, experts::ExpertLayout::of(model));
     const uint64_t all = layout.total_bytes();
-    if (opts.expert_cache_percent > 0) return all / 100 * (uint64_t)opts.expert_cache_percent;
+    if (opts.expert_cache_percent >= 100) return all;
+    if (opts.expert_cache_percent > 0) return all * (uint64_t)opts.expert_cache_percent / 100;
     if (opts.expert_cache_bytes >= 0) return (uint64_t)opts.expert_cache_bytes;
     // automatic: what the largest device-local heap holds besides the dense weights, KV and scratch, less
     // headroom for the driver and other users (a tenth of the heap, at least 512 MiB)

@@ -115,6 +115,22 @@ TEST(ExpertStreaming, LogitsBitIdenticalAcrossBudgets) {
     }
 }
 
+TEST(ExpertStreaming, PercentBudgets) {
+    auto m = model::load_model(kModel);
+    ASSERT_TRUE(m.is_ok()) << m.status().message();
+    const uint64_t all = experts::ExpertLayout::of(*m.value()).value().total_bytes();
+    for (int32_t percent : {100, 50, 10}) {
+        session::GpuForwardOptions opts;
+        opts.n_ctx = 16;
+        opts.expert_cache_percent = percent;
+        auto g = session::GpuForward::create(*m.value(), opts);
+        if (!g.is_ok() && g.status().code() == StatusCode::kDevice) MOEVK_SKIP_OR_FAIL_WITHOUT_DEVICE(g.status());
+        ASSERT_TRUE(g.is_ok()) << g.status().message();
+        EXPECT_EQ(g.value()->experts_streamed(), percent < 100) << percent << "%";
+        EXPECT_EQ(g.value()->expert_cache_bytes(), percent == 100 ? all : all * percent / 100) << percent << "%";
+    }
+}
+
 TEST(ExpertStreaming, MissPathAndPrefetchPathGiveTheSameBits) {
     RUN_OR_SKIP(missing, 12, false);
     RUN_OR_SKIP(prefetched, 12, true);

@@ -4,7 +4,6 @@
 // calls of one token and prefill in small chunks. The lead's tests/model suite covers the rest.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -177,52 +176,6 @@ TEST(Forward, ContextsOnSeveralThreadsAgree) {
     for (int i = 0; i < 3; ++i) EXPECT_TRUE(status[i].is_ok()) << status[i].message();
     expect_bit_identical(out[1], out[0], "thread 1");
     expect_bit_identical(out[2], out[0], "thread 2");
-}
-
-TEST(Forward, TinyModelTiming) {
-    MOEVK_GPU_ENV_OR_SKIP(env);
-    session::GpuForwardOptions opts;
-    opts.n_ctx = 256;
-    bool skip = false;
-    Loaded l = open_forward("q4_0", opts, &skip);
-    if (skip) return;
-    const uint32_t n_vocab = l.model->hp.n_vocab;
-    std::vector<int32_t> tokens = prompt(64, n_vocab);
-    std::vector<float> logits(n_vocab);
-    auto t0 = std::chrono::steady_clock::now();
-    MOEVK_EXPECT_OK(l.gpu->eval(tokens.data(), 64, 0, logits.data(), nullptr, nullptr));
-    auto t1 = std::chrono::steady_clock::now();
-    const int n_decode = 16;
-    for (int i = 0; i < n_decode; ++i) MOEVK_EXPECT_OK(l.gpu->eval(&tokens[i], 1, 64 + i, logits.data(), nullptr, nullptr));
-    auto t2 = std::chrono::steady_clock::now();
-    std::printf("  %s, tiny-q4_0: prefill 64 tokens %.1f ms, decode %.2f ms/token\n", l.gpu->device_name().c_str(),
-                std::chrono::duration<double, std::milli>(t1 - t0).count(),
-                std::chrono::duration<double, std::milli>(t2 - t1).count() / n_decode);
-}
-
-// Timing of any model named by MOEVK_BENCH_MODEL (skipped when unset): 128-token prefill, 32 decode steps.
-TEST(Forward, BenchModelFromEnvironment) {
-    const char *path = std::getenv("MOEVK_BENCH_MODEL");
-    if (!path) GTEST_SKIP() << "set MOEVK_BENCH_MODEL to a GGUF file to time it";
-    MOEVK_GPU_ENV_OR_SKIP(env);
-    auto t0 = std::chrono::steady_clock::now();
-    auto m = model::load_model(path);
-    ASSERT_TRUE(m.is_ok()) << m.status().message();
-    session::GpuForwardOptions opts;
-    opts.n_ctx = 1024;
-    auto g = session::GpuForward::create(*m.value(), opts);
-    ASSERT_TRUE(g.is_ok()) << g.status().message();
-    auto t1 = std::chrono::steady_clock::now();
-    const uint32_t n_vocab = m.value()->hp.n_vocab;
-    std::vector<int32_t> tokens = prompt(160, n_vocab);
-    std::vector<float> logits(n_vocab);
-    MOEVK_EXPECT_OK(g.value()->eval(tokens.data(), 128, 0, logits.data(), nullptr, nullptr));
-    auto t2 = std::chrono::steady_clock::now();
-    for (uint32_t i = 0; i < 32; ++i) MOEVK_EXPECT_OK(g.value()->eval(&tokens[128 + i], 1, 128 + i, logits.data(), nullptr, nullptr));
-    auto t3 = std::chrono::steady_clock::now();
-    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-    std::printf("  %s, %s: load+upload %.0f ms, prefill 128 tokens %.1f ms (%.1f tok/s), decode %.2f ms/token\n",
-                g.value()->device_name().c_str(), path, ms(t0, t1), ms(t1, t2), 128e3 / ms(t1, t2), ms(t2, t3) / 32);
 }
 
 }  // namespace

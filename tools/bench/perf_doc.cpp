@@ -1,0 +1,91 @@
+// perf_doc.cpp — markdown of the bench results and the PERFORMANCE.md update (see perf_doc.h).
+#include "perf_doc.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace moevk::bench {
+namespace {
+
+std::string fmt(const char *f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+const char *kTitle =
+    "# Performance\n\n"
+    "Measured with `moevk-bench` (tools/bench): prefill of a fixed random prompt, then single-token decode of a\n"
+    "fixed random token sequence (not greedy output, whose routing repeats itself), at expert-cache budgets of\n"
+    "100%, 50%, 25% and 10% of all expert bytes. *warm*: the model file is in the page cache; *cold*: its pages\n"
+    "are dropped before the run and experts are read with O_DIRECT. Hit rate = hits / lookups, where a lookup is\n"
+    "one (layer, expert) a batch needs (a prefill chunk loads each expert once per layer); distinct = experts a\n"
+    "layer used during the phase, averaged over layers; MB/token = expert bytes read from the file per token\n"
+    "(misses and prefetches); io wait = time the forward pass waited for reads. Each machine has one section,\n"
+    "rewritten when the bench runs there again.\n";
+
+}  // namespace
+
+std::string markdown_table(const std::vector<Row> &rows) {
+    std::ostringstream o;
+    o << "| mode | budget | cache GiB | pp tok/s | pp hit % | pp distinct | pp MB/tok | tg tok/s | tg hit % | "
+         "tg prefetch hit % | tg distinct | tg MB/tok | tg io wait ms/tok | open s |\n";
+    o << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const Row &r : rows) {
+        const PhaseResult &p = r.result.prefill, &d = r.result.decode;
+        o << "| " << r.mode << " | " << r.config.budget_percent << "%" << (r.result.streamed ? "" : " (resident)")
+          << " | " << fmt("%.2f", r.result.cache_bytes / 1073741824.0) << " | " << fmt("%.1f", p.tokens_per_second())
+          << " | " << fmt("%.1f", 100 * p.hit_rate()) << " | " << fmt("%.1f", p.distinct_per_layer) << " | "
+          << fmt("%.1f", p.bytes_per_token() / 1e6) << " | " << fmt("%.2f", d.tokens_per_second()) << " | "
+          << fmt("%.1f", 100 * d.hit_rate()) << " | "
+          << fmt("%.1f", d.lookups ? 100.0 * d.prefetch_hits / d.lookups : 0.0) << " | "
+          << fmt("%.1f", d.distinct_per_layer) << " | " << fmt("%.1f", d.bytes_per_token() / 1e6) << " | "
+          << fmt("%.2f", d.n_tokens ? 1e3 * d.io_wait_seconds / d.n_tokens : 0.0) << " | "
+          << fmt("%.1f", r.result.open_seconds) << " |\n";
+    }
+    return o.str();
+}
+
+std::string markdown_section(const Report &report) {
+    std::ostringstream o;
+    o << "<!-- moevk-bench: " << report.device << " -->\n";
+    o << "## " << report.device << "\n\n";
+    o << "- Machine: " << report.machine << "\n";
+    o << "- Model: " << report.model << "\n";
+    o << "- Command: `" << report.command << "`\n";
+    o << "- Date: " << report.date << "\n";
+    for (const std::string &n : report.notes) o << "- Note: " << n << "\n";
+    o << "\n" << markdown_table(report.rows);
+    o << "<!-- moevk-bench end -->\n";
+    return o.str();
+}
+
+bool update_performance_doc(const std::string &path, const Report &report) {
+    std::string doc;
+    {
+        std::ifstream in(path);
+        if (in) {
+            std::ostringstream s;
+            s << in.rdbuf();
+            doc = s.str();
+        }
+    }
+    if (doc.empty()) doc = kTitle;
+    const std::string begin = "<!-- moevk-bench: " + report.device + " -->";
+    const std::string end = "<!-- moevk-bench end -->\n";
+    const std::string section = markdown_section(report);
+    const size_t b = doc.find(begin);
+    const size_t e = b == std::string::npos ? std::string::npos : doc.find(end, b);
+    if (b != std::string::npos && e != std::string::npos) {
+        doc.replace(b, e + end.size() - b, section);
+    } else {
+        if (!doc.empty() && doc.back() != '\n') doc += "\n";
+        doc += "\n" + section;
+    }
+    std::ofstream out(path, std::ios::trunc);
+    out << doc;
+    return (bool)out;
+}
+
+}  // namespace moevk::bench
