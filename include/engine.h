@@ -84,8 +84,10 @@ typedef struct moevk_params moevk_params; /* opaque: parameters set by key, so n
  * Keys (i64 unless noted):
  *   n_ctx                    context length in positions (default min(model context_length, 4096))
  *   device                   i64: device index in enumeration order; str: substring of the device name
- *   expert_cache_bytes       i64 bytes, or str such as "25%" of all expert bytes (default: all that fit)
- *   io_threads               threads reading experts from disk
+ *   expert_cache_bytes       i64 bytes, or str such as "25%" of all expert bytes (default: all that fit);
+ *                            less than all experts streams them from the file (at least one expert's bytes)
+ *   io_threads               threads reading experts from disk (0: automatic)
+ *   expert_direct_io         1: read experts with O_DIRECT, bypassing the page cache (default 0)
  *   kv_type                  str: "f16" (default), "f32", "q8_0"
  *   checkpoint_interval, max_checkpoints, checkpoint_bytes, max_replay_tokens, state_compression_level
  * ------------------------------------------------------------------------------------------------------- */
@@ -246,7 +248,9 @@ typedef struct moevk_stats {
     uint32_t struct_size;
     uint32_t reserved0;
     uint64_t tokens_evaluated;      /* positions evaluated by eval_prompt / eval_token (and replays) */
-    uint64_t expert_lookups;        /* (token, layer, expert) uses looked up in the expert cache */
+    uint64_t expert_lookups;        /* (layer, expert) pairs a batch needed from the expert cache (a decode
+                                       step: n_expert_used per layer; a prompt chunk: each distinct expert once
+                                       per layer); 0 while every expert is resident */
     uint64_t expert_hits;           /* of those, found resident */
     uint64_t expert_misses;         /* of those, read from disk */
     uint64_t expert_prefetch_hits;  /* hits on experts that a prefetch brought in */

@@ -35,6 +35,7 @@ StatusOr<std::unique_ptr<ExpertCache>> ExpertCache::create(const vulkan::Device 
         c->mapped_ = c->mapped_ && seg.gate_up->mapped() && seg.down->mapped();
         c->segments_.push_back(std::move(seg));
     }
+    c->mapped_ = c->mapped_ && !opts.force_staging;
     c->slots_.resize(opts.n_slots);
     uint32_t threads = opts.io_threads;
     if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 2u, 8u);

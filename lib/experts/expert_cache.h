@@ -27,6 +27,7 @@ struct ExpertCacheOptions {
     uint32_t io_threads = 0;    // 0: automatic
     bool direct_io = false;     // O_DIRECT reads (bypass the page cache)
     uint64_t max_segment_bytes = 1ull << 30;  // largest slot buffer to allocate (slots are split in segments)
+    bool force_staging = false;  // tests: read into host memory and upload, as where slots are not mappable
 };
 
 // Slots [first_slot, first_slot + n_slots) live in these two buffers, slot first_slot at offset 0.

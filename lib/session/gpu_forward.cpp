@@ -124,6 +124,7 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
         copts.n_slots = (uint32_t)std::min<uint64_t>(n_slots, (uint64_t)hp.n_layer * hp.n_expert);
         copts.io_threads = opts.io_threads;
         copts.direct_io = opts.direct_io;
+        copts.force_staging = opts.expert_force_staging;
         MOEVK_ASSIGN_OR_RETURN(streaming_, StreamingPass::create(*device_, model, copts));
         streaming_->set_prefetch(opts.expert_prefetch);
     }

@@ -34,6 +34,7 @@ struct GpuForwardOptions {
     uint32_t io_threads = 0;   // expert read threads; 0: automatic
     bool direct_io = false;    // read experts with O_DIRECT (bypass the page cache)
     bool expert_prefetch = true;  // false: every absent expert is a miss (tests compare both paths)
+    bool expert_force_staging = false;  // tests: expert reads through host memory + upload (unmappable VRAM)
 };
 
 // Expert choice of the GPU for each evaluated token and layer: [layer][token][n_expert_used].

@@ -1,8 +1,12 @@
 // gpu_weights.cpp — the upload behind gpu_weights.h: one device buffer per matrix or slot set, written by
-// memcpy when mappable (lavapipe, resizable BAR) or through staging.
+// memcpy when mappable (lavapipe, resizable BAR) or through staging. Experts are read with pread, not
+// through the mapping, so a file truncated while it loads is an error rather than SIGBUS.
 #include "session/gpu_weights.h"
 
+#include <algorithm>
 #include <string>
+
+#include "experts/expert_file.h"
 
 namespace moevk::session {
 namespace {
@@ -33,6 +37,52 @@ StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &devic
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
                            vulkan::Buffer::create(device, values.size() * 4, vulkan::MemoryUse::kDevice, t.name));
     MOEVK_RETURN_IF_ERROR(buf->upload(0, values.data(), values.size() * 4));
+    return buf;
+}
+
+// One expert matrix in the file, for error messages: which tensor and which expert.
+struct FileRange {
+    uint64_t offset, bytes;
+    const TensorInfo *tensor;
+    uint32_t expert;
+};
+
+// Buffer holding the given file ranges one after another, read with pread straight into the buffer when
+// it is mappable, else through a host chunk of at most 64 MiB per upload.
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_file_ranges(const vulkan::Device &device,
+                                                             const experts::ExpertFile &file,
+                                                             const std::vector<FileRange> &ranges,
+                                                             const std::string &name) {
+    uint64_t total = 0;
+    for (const FileRange &r : ranges) total += r.bytes;
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
+                           vulkan::Buffer::create(device, total, vulkan::MemoryUse::kDevice, name));
+    uint8_t *mapped = static_cast<uint8_t *>(buf->mapped());
+    std::vector<uint8_t> chunk;
+    uint64_t at = 0, chunk_at = 0;
+    auto flush_chunk = [&]() -> Status {
+        Status s = buf->upload(chunk_at, chunk.data(), chunk.size());
+        chunk_at += chunk.size();
+        chunk.clear();
+        return s;
+    };
+    for (const FileRange &r : ranges) {
+        uint8_t *dst = mapped ? mapped + at : nullptr;
+        if (!mapped) {
+            if (!chunk.empty() && chunk.size() + r.bytes > (64u << 20)) MOEVK_RETURN_IF_ERROR(flush_chunk());
+            chunk.resize(chunk.size() + r.bytes);
+            dst = chunk.data() + chunk.size() - r.bytes;
+        }
+        MOEVK_RETURN_IF_ERROR(file.read(r.offset, r.bytes, dst).with_prefix(
+            "uploading expert " + std::to_string(r.expert) + " of " + r.tensor->name + " (file offset " +
+            std::to_string(r.offset) + ") from " + file.path() + ": "));
+        at += r.bytes;
+    }
+    if (mapped) {
+        MOEVK_RETURN_IF_ERROR(buf->flush_host_writes());
+    } else if (!chunk.empty()) {
+        MOEVK_RETURN_IF_ERROR(flush_chunk());
+    }
     return buf;
 }
 
@@ -91,14 +141,19 @@ public:
         const uint64_t gate_bytes = gate.ne[1] * gate.row_bytes();
         const uint64_t down_bytes = down.ne[1] * down.row_bytes();
         // slot e = gate rows of expert e, then its up rows (slot order = expert order: identity table)
-        std::vector<std::pair<const uint8_t *, uint64_t>> gu_parts, down_parts;
+        std::vector<FileRange> gu_parts, down_parts;
         for (uint32_t e = 0; e < n_expert; ++e) {
-            gu_parts.push_back({model_.data(gate) + e * gate_bytes, gate_bytes});
-            gu_parts.push_back({model_.data(up) + e * gate_bytes, gate_bytes});
-            down_parts.push_back({model_.data(down) + e * down_bytes, down_bytes});
+            gu_parts.push_back({gate.file_offset + e * gate_bytes, gate_bytes, &gate, e});
+            gu_parts.push_back({up.file_offset + e * gate_bytes, gate_bytes, &up, e});
+            down_parts.push_back({down.file_offset + e * down_bytes, down_bytes, &down, e});
         }
-        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> gu_buf, upload_concat(device_, gu_parts, gate.name + "+up"));
-        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> down_buf, upload_concat(device_, down_parts, down.name));
+        if (!file_) {
+            MOEVK_ASSIGN_OR_RETURN(file_, experts::ExpertFile::open(model_.file->path(), false));
+        }
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> gu_buf,
+                               upload_file_ranges(device_, *file_, gu_parts, gate.name + "+up"));
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> down_buf,
+                               upload_file_ranges(device_, *file_, down_parts, down.name));
         out.gate_up = GpuExpertSlots{gu_buf.get(), 0, gate.type, n_expert, 2 * gate_bytes, (uint32_t)gate.ne[1],
                                      (uint32_t)gate.ne[0], gate.row_bytes(), gate_bytes};
         out.down = GpuExpertSlots{down_buf.get(), 0, down.type, n_expert, down_bytes, (uint32_t)down.ne[1],
@@ -112,6 +167,7 @@ private:
     const vulkan::Device &device_;
     const model::Model &model_;
     GpuModelWeights &w_;
+    std::unique_ptr<experts::ExpertFile> file_;  // opened at the first expert tensor
 };
 
 }  // namespace

@@ -50,7 +50,7 @@ struct Outcome {
 };
 
 // Prefill of kPrompt tokens (all logits), then kDecode single-token steps. slots < 0: all resident.
-Outcome run(int64_t slots, bool prefetch, bool *skip) {
+Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false) {
     Outcome r;
     auto m = model::load_model(kModel);
     if (!m.is_ok()) {
@@ -63,6 +63,7 @@ Outcome run(int64_t slots, bool prefetch, bool *skip) {
     opts.max_batch = 16;  // two prefill chunks
     if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes();
     opts.expert_prefetch = prefetch;
+    opts.expert_force_staging = staging;
     auto g = session::GpuForward::create(*m.value(), opts);
     if (!g.is_ok()) {
         *skip = true;
@@ -88,9 +89,9 @@ bool bits_equal(const std::vector<float> &a, const std::vector<float> &b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-#define RUN_OR_SKIP(var, slots, prefetch)                                                  \
+#define RUN_OR_SKIP(var, ...)                                                              \
     bool var##_skip = false;                                                               \
-    Outcome var = run(slots, prefetch, &var##_skip);                                       \
+    Outcome var = run(&var##_skip, __VA_ARGS__);                                           \
     if (var##_skip) MOEVK_SKIP_OR_FAIL_WITHOUT_DEVICE(Status(StatusCode::kDevice, "GpuForward"))
 
 void expect_stats_add_up(const experts::ExpertStats &s) {
@@ -113,6 +114,16 @@ TEST(ExpertStreaming, LogitsBitIdenticalAcrossBudgets) {
         EXPECT_TRUE(bits_equal(resident.prefill, small.prefill)) << "prefill logits differ";
         EXPECT_TRUE(bits_equal(resident.decode, small.decode)) << "decode logits differ";
     }
+}
+
+// Devices whose memory the host cannot map get each expert through a host copy and an upload.
+TEST(ExpertStreaming, StagedReadsGiveTheSameBits) {
+    RUN_OR_SKIP(resident, -1, true);
+    RUN_OR_SKIP(staged, 5, true, true);
+    EXPECT_GT(staged.stats.misses, 0u);
+    expect_stats_add_up(staged.stats);
+    EXPECT_TRUE(bits_equal(resident.prefill, staged.prefill));
+    EXPECT_TRUE(bits_equal(resident.decode, staged.decode));
 }
 
 TEST(ExpertStreaming, PercentBudgets) {
