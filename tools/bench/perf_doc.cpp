@@ -14,6 +14,11 @@ std::string fmt(const char *f, double v) {
     return buf;
 }
 
+// A percentage of lookups; "n/a" when nothing was looked up (every expert resident).
+std::string percent(uint64_t part, uint64_t lookups) {
+    return lookups ? fmt("%.1f", 100.0 * (double)part / (double)lookups) : "n/a";
+}
+
 const char *kTitle =
     "# Performance\n\n"
     "Measured with `moevk-bench` (tools/bench): prefill of a fixed random prompt, then single-token decode of a\n"
@@ -36,10 +41,9 @@ std::string markdown_table(const std::vector<Row> &rows) {
         const PhaseResult &p = r.result.prefill, &d = r.result.decode;
         o << "| " << r.mode << " | " << r.config.budget_percent << "%" << (r.result.streamed ? "" : " (resident)")
           << " | " << fmt("%.2f", r.result.cache_bytes / 1073741824.0) << " | " << fmt("%.1f", p.tokens_per_second())
-          << " | " << fmt("%.1f", 100 * p.hit_rate()) << " | " << fmt("%.1f", p.distinct_per_layer) << " | "
+          << " | " << percent(p.hits, p.lookups) << " | " << fmt("%.1f", p.distinct_per_layer) << " | "
           << fmt("%.1f", p.bytes_per_token() / 1e6) << " | " << fmt("%.2f", d.tokens_per_second()) << " | "
-          << fmt("%.1f", 100 * d.hit_rate()) << " | "
-          << fmt("%.1f", d.lookups ? 100.0 * d.prefetch_hits / d.lookups : 0.0) << " | "
+          << percent(d.hits, d.lookups) << " | " << percent(d.prefetch_hits, d.lookups) << " | "
           << fmt("%.1f", d.distinct_per_layer) << " | " << fmt("%.1f", d.bytes_per_token() / 1e6) << " | "
           << fmt("%.2f", d.n_tokens ? 1e3 * d.io_wait_seconds / d.n_tokens : 0.0) << " | "
           << fmt("%.1f", r.result.open_seconds) << " |\n";
