@@ -26,7 +26,10 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::create(VocabData vocab) {
         const int32_t type = v.types[id];
         if (type == kTokenControl || type == kTokenUserDefined || type == kTokenUnknown) {
             t->pieces_[id] = text;  // special tokens are written as their text
-            if (!text.empty()) t->specials_.push_back((int32_t)id);
+            if (!text.empty()) {
+                t->specials_.push_back((int32_t)id);
+                t->special_first_byte_[(uint8_t)text[0]] = true;
+            }
             continue;
         }
         std::string raw;
@@ -63,6 +66,10 @@ void Tokenizer::special_split(std::string_view text, bool parse_special,
     size_t plain_start = 0;
     for (size_t i = 0; i < text.size();) {
         int32_t found = -1;
+        if (!special_first_byte_[(uint8_t)text[i]]) {  // most positions: no special token can start here
+            ++i;
+            continue;
+        }
         for (int32_t id : specials_) {
             // As llama.cpp: control and unknown tokens only when asked; user-defined ones always.
             if (vocab_.types[(size_t)id] != kTokenUserDefined && !parse_special) continue;

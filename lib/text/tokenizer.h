@@ -48,6 +48,7 @@ private:
     std::vector<std::string> pieces_;                       // id -> raw bytes
     std::vector<int32_t> byte_ids_;                         // byte -> id of its single-byte token, -1 if none
     std::vector<int32_t> specials_;                         // control and user-defined ids, longest text first
+    bool special_first_byte_[256] = {};                     // bytes some special token starts with
 };
 
 }  // namespace moevk::text
