@@ -22,7 +22,8 @@ StatusOr<std::unique_ptr<ExpertCache>> ExpertCache::create(const vulkan::Device 
     MOEVK_ASSIGN_OR_RETURN(c->file_, ExpertFile::open(path, opts.direct_io));
     const ExpertShape &s = layout.shape();
     const uint64_t largest_slot = std::max(s.gate_up_slot_bytes(), s.down_bytes);
-    c->slots_per_segment_ = (uint32_t)std::max<uint64_t>(1, std::min<uint64_t>(opts.n_slots, opts.max_segment_bytes / largest_slot));
+    const uint64_t segment_bytes = opts.max_segment_bytes ? opts.max_segment_bytes : device.max_binding_bytes();
+    c->slots_per_segment_ = (uint32_t)std::max<uint64_t>(1, std::min<uint64_t>(opts.n_slots, segment_bytes / largest_slot));
     for (uint32_t first = 0; first < opts.n_slots; first += c->slots_per_segment_) {
         SlotSegment seg;
         seg.first_slot = first;

@@ -26,7 +26,9 @@ struct ExpertCacheOptions {
     uint32_t n_slots = 0;       // >= 1
     uint32_t io_threads = 0;    // 0: automatic
     bool direct_io = false;     // O_DIRECT reads (bypass the page cache)
-    uint64_t max_segment_bytes = 1ull << 30;  // largest slot buffer to allocate (slots are split in segments)
+    // Largest slot buffer (slots are split in segments; each segment is one binding, so one dispatch per
+    // kernel). 0: the device's binding limit.
+    uint64_t max_segment_bytes = 0;
     bool force_staging = false;  // tests: read into host memory and upload, as where slots are not mappable
 };
 

@@ -125,6 +125,7 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
         copts.io_threads = opts.io_threads;
         copts.direct_io = opts.direct_io;
         copts.force_staging = opts.expert_force_staging;
+        copts.max_segment_bytes = opts.expert_segment_bytes;
         MOEVK_ASSIGN_OR_RETURN(streaming_, StreamingPass::create(*device_, model, copts));
         streaming_->set_prefetch(opts.expert_prefetch);
     }

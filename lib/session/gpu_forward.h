@@ -35,6 +35,7 @@ struct GpuForwardOptions {
     bool direct_io = false;    // read experts with O_DIRECT (bypass the page cache)
     bool expert_prefetch = true;  // false: every absent expert is a miss (tests compare both paths)
     bool expert_force_staging = false;  // tests: expert reads through host memory + upload (unmappable VRAM)
+    uint64_t expert_segment_bytes = 0;  // largest expert slot buffer; 0: the device's binding limit
 };
 
 // Expert choice of the GPU for each evaluated token and layer: [layer][token][n_expert_used].

@@ -39,6 +39,15 @@ Status StreamingPass::load_wave(const GpuPass &pass, uint32_t layer, const std::
     MOEVK_RETURN_IF_ERROR(cache_->load(layer, wave, &slots));
     std::fill(table_.begin(), table_.end(), kNoSlot);
     for (size_t j = 0; j < wave.size(); ++j) table_[wave[j]] = slots[j];
+    wave_sets_.clear();
+    for (const ExpertSlotSet &set : sets_) {
+        const uint32_t first = set.gate_up.first_slot, end = first + set.gate_up.n_slots;
+        for (uint32_t s : slots)
+            if (s >= first && s < end) {
+                wave_sets_.push_back(set);
+                break;
+            }
+    }
     return pass.weights.slot_table->upload(0, table_.data(), table_.size() * 4);
 }
 
@@ -71,7 +80,7 @@ Status StreamingPass::run_chunk(GpuRecorder &rec, const GpuPass &pass, uint32_t 
             const std::vector<uint32_t> wave(needed.begin() + w0, needed.begin() + std::min(needed.size(), w0 + wave_size));
             MOEVK_RETURN_IF_ERROR(load_wave(pass, il, wave));
             MOEVK_RETURN_IF_ERROR(rec.stream.begin());
-            MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, il, n, sets_));
+            MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, il, n, wave_sets_));
             if (w0 + wave_size >= needed.size()) {
                 MOEVK_RETURN_IF_ERROR(record_combine(rec, pass, n));
                 if (il + 1 < n_layer) {

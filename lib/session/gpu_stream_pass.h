@@ -35,11 +35,13 @@ public:
 
 private:
     StreamingPass() = default;
-    // Loads one wave of a layer's experts and points the slot table at them (absent experts: no slot).
+    // Loads one wave of a layer's experts, points the slot table at them (absent experts: no slot) and
+    // sets wave_sets_ to the slot segments they occupy (dispatches over the others would do nothing).
     Status load_wave(const GpuPass &pass, uint32_t layer, const std::vector<uint32_t> &wave);
 
     std::unique_ptr<experts::ExpertCache> cache_;
     std::vector<ExpertSlotSet> sets_;            // the cache's slot segments as kernel slot sets
+    std::vector<ExpertSlotSet> wave_sets_;       // those the current wave uses
     std::vector<std::vector<uint32_t>> predicted_;  // [layer]: experts of the last token evaluated
     std::vector<uint32_t> table_;                // host copy of the slot table
     bool prefetch_ = true;

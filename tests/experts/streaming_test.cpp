@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -35,12 +36,12 @@ std::vector<int32_t> tokens(uint32_t n, uint32_t n_vocab, uint32_t seed) {
     return t;
 }
 
-uint64_t expert_bytes() {
+experts::ExpertShape expert_shape() {
     auto m = model::load_model(kModel);
     EXPECT_TRUE(m.is_ok()) << m.status().message();
-    auto l = experts::ExpertLayout::of(*m.value());
-    return l.value().shape().expert_bytes();
+    return experts::ExpertLayout::of(*m.value()).value().shape();
 }
+uint64_t expert_bytes() { return expert_shape().expert_bytes(); }
 
 struct Outcome {
     std::vector<float> prefill;  // every prompt position
@@ -50,7 +51,7 @@ struct Outcome {
 };
 
 // Prefill of kPrompt tokens (all logits), then kDecode single-token steps. slots < 0: all resident.
-Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false) {
+Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint64_t segment_bytes = 0) {
     Outcome r;
     auto m = model::load_model(kModel);
     if (!m.is_ok()) {
@@ -64,6 +65,7 @@ Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false) {
     if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes();
     opts.expert_prefetch = prefetch;
     opts.expert_force_staging = staging;
+    opts.expert_segment_bytes = segment_bytes;
     auto g = session::GpuForward::create(*m.value(), opts);
     if (!g.is_ok()) {
         *skip = true;
@@ -124,6 +126,16 @@ TEST(ExpertStreaming, StagedReadsGiveTheSameBits) {
     expect_stats_add_up(staged.stats);
     EXPECT_TRUE(bits_equal(resident.prefill, staged.prefill));
     EXPECT_TRUE(bits_equal(resident.decode, staged.decode));
+}
+
+// Slots spread over several buffers (segments of 3 slots here) address the same experts.
+TEST(ExpertStreaming, SeveralSlotSegmentsGiveTheSameBits) {
+    RUN_OR_SKIP(resident, -1, true);
+    const experts::ExpertShape sh = expert_shape();
+    RUN_OR_SKIP(segmented, 12, true, false, 3 * std::max(sh.gate_up_slot_bytes(), sh.down_bytes));
+    EXPECT_GT(segmented.stats.misses, 0u);
+    EXPECT_TRUE(bits_equal(resident.prefill, segmented.prefill));
+    EXPECT_TRUE(bits_equal(resident.decode, segmented.decode));
 }
 
 TEST(ExpertStreaming, PercentBudgets) {
