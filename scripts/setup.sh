@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config libvulkan-dev glslang-tools mesa-vulkan-drivers libzstd-dev
-          libxxhash-dev libpcre2-dev libgtest-dev abigail-tools python3)
+          libxxhash-dev libpcre2-dev libgtest-dev abigail-tools python3
+          clang libclang-rt-14-dev)  # clang + compiler-rt: the libFuzzer targets of scripts/sanitize.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
