@@ -10,6 +10,7 @@
 #include "gen_model/cli.h"
 #include "gen_model/model_file_writer.h"
 #include "gen_model/tokenizer_vocab.h"
+#include "text/tokenizer.h"
 
 namespace moevk::test {
 namespace {
@@ -121,6 +122,28 @@ TEST(GenModel, VocabularyIsConsistent) {
     const gen::Vocab v = gen::make_vocab(512);
     EXPECT_EQ(v.tokens[0], "!");
     EXPECT_EQ(v.tokens[188 + 32], "\xc4\xa0");  // GPT-2's "Ġ" for the space byte
+}
+
+TEST(GenModel, VocabularyMergesAreLearnedFromTheCorpus) {
+    const gen::Vocab v = gen::make_vocab(512);
+    EXPECT_EQ(gen::make_vocab(512).merges, v.merges) << "not deterministic";
+    // Every merge of the tiny vocabulary was learned (253 new pieces after the 256 byte tokens), in rank order:
+    // the piece of merge i is token 256 + i.
+    ASSERT_EQ(v.merges.size(), 512u - 256u - 3u);
+    for (size_t i = 0; i < v.merges.size(); ++i) {
+        const std::string &m = v.merges[i];
+        const size_t sp = m.find(' ');
+        EXPECT_EQ(v.tokens[256 + i], m.substr(0, sp) + m.substr(sp + 1)) << "merge " << i << " '" << m << "'";
+    }
+    // The corpus' most frequent word, " the" (GPT-2 form "\xc4\xa0the"), became one token; so did " and".
+    text::VocabData data{v.tokens, v.token_types, v.merges, (int32_t)v.bos_id, (int32_t)v.eos_id};
+    auto tok = text::Tokenizer::create(data);
+    ASSERT_TRUE(tok.is_ok()) << tok.status().message();
+    for (const char *word : {" the", " and", "the"}) {
+        std::vector<int32_t> ids;
+        ASSERT_TRUE(tok.value()->tokenize(word, false, &ids).is_ok());
+        EXPECT_EQ(ids.size(), 1u) << word;
+    }
 }
 
 gen::GenOptions parse_ok(std::vector<std::string> args) {
