@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -198,6 +199,38 @@ TEST(Sampler, RefusesBadArguments) {
     EXPECT_EQ(t, 0);
     EXPECT_EQ(std::string(moevk_sampler_last_error(s)), "");
     moevk_sampler_free(nullptr);
+}
+
+TEST(Sampler, SamplersOnThreadsAreIndependent) {
+    // No global state: samplers drawing at the same time on several threads give what each gives alone.
+    const std::vector<float> logits = random_logits(400, 3);
+    std::vector<std::vector<int32_t>> alone(4), together(4);
+    for (int i = 0; i < 4; ++i) {
+        SamplerHolder s;
+        plain(s);
+        moevk_sampler_set_i64(s, "seed", 100 + i);
+        alone[(size_t)i] = run(s, logits, 500);
+    }
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            moevk_sampler *s = nullptr;
+            moevk_sampler_create(&s);
+            moevk_sampler_set_f64(s, "temp", 1.0);
+            moevk_sampler_set_f64(s, "top_k", 0);
+            moevk_sampler_set_f64(s, "top_p", 1.0);
+            moevk_sampler_set_f64(s, "min_p", 0.0);
+            moevk_sampler_set_i64(s, "seed", 100 + i);
+            for (int k = 0; k < 500; ++k) {
+                int32_t t = -1;
+                moevk_sampler_sample(s, logits.data(), logits.size(), &t);
+                together[(size_t)i].push_back(t);
+            }
+            moevk_sampler_free(s);
+        });
+    }
+    for (auto &t : threads) t.join();
+    EXPECT_EQ(alone, together);
 }
 
 }  // namespace
