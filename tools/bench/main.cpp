@@ -2,6 +2,7 @@
 // page-cache-warm and O_DIRECT-cold; prints a markdown table and updates docs/PERFORMANCE.md.
 //   moevk-bench --model M.gguf [--prompt 64] [--decode 16] [--budgets 100,50,25,10] [--modes warm,cold]
 //               [--io-threads N] [--n-ctx 1024] [--doc docs/PERFORMANCE.md | --no-doc]
+//               [--snapshot N [--snapshot-kv f16]]   (session snapshot of an N-token context: snapshot_bench.h)
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "experts/expert_layout.h"
 #include "model/model.h"
 #include "perf_doc.h"
+#include "snapshot_bench.h"
 
 namespace {
 
@@ -30,6 +32,8 @@ struct Args {
     std::vector<std::string> modes = {"warm", "cold"};
     std::string doc = "docs/PERFORMANCE.md";
     std::string command;
+    uint32_t snapshot_tokens = 0;  // 0: no snapshot measurement
+    std::string snapshot_kv = "f16";
 };
 
 std::vector<std::string> split(const std::string &s) {
@@ -44,7 +48,7 @@ int usage(const char *why) {
     std::fprintf(stderr,
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
-                 "[--doc docs/PERFORMANCE.md | --no-doc]\n",
+                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]]\n",
                  why);
     return 2;
 }
@@ -66,6 +70,8 @@ bool parse(int argc, char **argv, Args *a) {
         else if (flag == "--io-threads") a->base.io_threads = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--doc") a->doc = v;
         else if (flag == "--modes") a->modes = split(v);
+        else if (flag == "--snapshot") a->snapshot_tokens = (uint32_t)std::atoi(v.c_str());
+        else if (flag == "--snapshot-kv") a->snapshot_kv = v;
         else if (flag == "--budgets") {
             a->budgets.clear();
             for (const std::string &b : split(v)) a->budgets.push_back(std::atoi(b.c_str()));
@@ -161,6 +167,15 @@ int main(int argc, char **argv) {
                          100 * row.result.decode.hit_rate());
             report.rows.push_back(std::move(row));
         }
+    }
+    if (args.snapshot_tokens > 0) {
+        auto snap = bench::run_snapshot(args.base.model_path, args.snapshot_tokens, args.snapshot_kv, 0);
+        if (!snap.is_ok()) {
+            std::fprintf(stderr, "moevk-bench: snapshot: %s\n", snap.status().message().c_str());
+            return 1;
+        }
+        report.notes.push_back(bench::describe(snap.value()));
+        std::fprintf(stderr, "%s\n", report.notes.back().c_str());
     }
     std::printf("%s", bench::markdown_section(report).c_str());
     if (!args.doc.empty() && !bench::update_performance_doc(args.doc, report)) {
