@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,6 +46,9 @@ public:
     Status load_state(const uint8_t *src, size_t src_size);
     Status save_state_file(const std::string &path);
     Status load_state_file(const std::string &path);
+    // Test seam for the device failing half-way through a load: called after each write_kv of a load
+    // (restoring: while writing the previous K/V back); a non-OK status counts as that write failing.
+    std::function<Status(uint32_t layer, bool restoring)> kv_write_fault_for_testing;
 
     const model::HParams &hparams() const { return model_->hp; }
     const model::Model &model() const { return *model_; }

@@ -102,14 +102,18 @@ Status Context::load_state(const uint8_t *src, size_t src_size) {
     }
 
     // 3. Switch. write_kv of n_pos rows leaves the rows past n_pos alone.
+    auto write = [&](uint32_t layer, uint32_t n_pos, const uint8_t *src, bool restoring) {
+        Status s = gpu_->write_kv(layer, n_pos, src);
+        if (s.is_ok() && kv_write_fault_for_testing) s = kv_write_fault_for_testing(layer, restoring);
+        return s;
+    };
     if (snap.n_pos > 0) {
         for (uint32_t l = 0; l < n_layer; ++l) {
-            Status s = gpu_->write_kv(l, snap.n_pos, snap.layers[l].data());
+            Status s = write(l, snap.n_pos, snap.layers[l].data(), false);
             if (s.is_ok()) continue;
             // Undo the layers already written (and this one, which may be partly written).
             Status undo;
-            for (uint32_t u = 0; u <= l && undo.is_ok() && old_pos > 0; ++u)
-                undo = gpu_->write_kv(u, old_pos, old_kv[u].data());
+            for (uint32_t u = 0; u <= l && undo.is_ok() && old_pos > 0; ++u) undo = write(u, old_pos, old_kv[u].data(), true);
             if (undo.is_ok()) return s.with_prefix("loading the snapshot failed; the session is unchanged: ");
             // The device lost both states: never claim either. The session is emptied and says so.
             tokens_.clear();
