@@ -212,12 +212,19 @@ MOEVK_API int32_t moevk_checkpoint_count(moevk_ctx *ctx);
  * one thread at a time per context.
  * ------------------------------------------------------------------------------------------------------- */
 
-/** Serialise the session. dst NULL: *out_size receives the exact size needed. dst too small:
- *  MOEVK_E_BUFFER_TOO_SMALL with *out_size set. */
+/** Serialise the session (tokens, last logits, K/V; zstd level: runtime setting state_compression_level).
+ *  dst NULL: *out_size receives the exact size needed (the encoded snapshot is kept until the session
+ *  changes, so the following call with a buffer does not encode again). dst too small:
+ *  MOEVK_E_BUFFER_TOO_SMALL with *out_size set. @return MOEVK_OK; MOEVK_E_INVALID_ARG (out_size NULL);
+ *  MOEVK_E_BUFFER_TOO_SMALL; MOEVK_E_DEVICE; MOEVK_E_OUT_OF_MEMORY. */
 MOEVK_API moevk_status moevk_state_save(moevk_ctx *ctx, void *dst, size_t dst_capacity, size_t *out_size);
-/** Restore a session from src_size bytes. Transactional: on any failure the context is unchanged.
- *  @return MOEVK_OK; MOEVK_E_NOT_A_SNAPSHOT; MOEVK_E_VERSION; MOEVK_E_MODEL_MISMATCH; MOEVK_E_CORRUPT;
- *          MOEVK_E_CTX_FULL. */
+/** Restore a session from src_size bytes. Transactional: on any failure the context is unchanged (one
+ *  exception: if the device fails while the new K/V is written and again while the old one is written back,
+ *  the session is emptied and the message says so). Afterwards moevk_get_logits returns the saved logits.
+ *  @return MOEVK_OK; MOEVK_E_NOT_A_SNAPSHOT; MOEVK_E_VERSION (newer format); MOEVK_E_MODEL_MISMATCH (another
+ *          model, even of the same shape); MOEVK_E_CORRUPT (checksum, truncation, inconsistent fields);
+ *          MOEVK_E_CTX_FULL (more positions than n_ctx); MOEVK_E_UNSUPPORTED (the snapshot's kv_type differs
+ *          from the context's: caches are not converted); MOEVK_E_DEVICE; MOEVK_E_OUT_OF_MEMORY. */
 MOEVK_API moevk_status moevk_state_load(moevk_ctx *ctx, const void *src, size_t src_size);
 /** moevk_state_save into a file (UTF-8 path), written atomically (temporary file, fsync, rename): the file
  *  holds the old or the new snapshot, never a mix. @return as moevk_state_save; MOEVK_E_IO. */
