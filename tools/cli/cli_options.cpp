@@ -60,6 +60,8 @@ const char *usage() {
            "      --load-state FILE   continue the session saved in FILE (the prompt is appended to it)\n"
            "      --json              print one JSON object (text, token counts, statistics) on stdout\n"
            "                          instead of streaming the text\n"
+           "      --expert-cache SIZE expert cache budget in bytes or as \"25%\" of all expert bytes (default:\n"
+           "                          all experts, when they fit)\n"
            "      --device D          Vulkan device index or name substring (default: $MOEVK_DEVICE, else\n"
            "                          the library's choice)\n"
            "  -h, --help              this text\n";
@@ -135,6 +137,8 @@ std::string parse_options(int argc, char **argv, Options *o) {
             o->load_state = v;
         } else if (arg == "--device") {
             o->device = v;
+        } else if (arg == "--expert-cache") {
+            o->expert_cache = v;
         } else {
             return bad("unknown option");
         }

@@ -23,6 +23,7 @@ struct Options {
     std::string save_state, load_state;
     bool json = false;
     std::string device;         // --device, else MOEVK_DEVICE (the library itself reads no environment)
+    std::string expert_cache;   // --expert-cache: bytes or "25%" (parameter expert_cache_bytes); "" = default
 };
 
 // Parses argv (argv[0] is the program). Returns "" on success or the message for a usage error.

@@ -45,7 +45,10 @@ generate)
   grep -q "prompt: 4/4 tokens" "$work/err" || grep -q "prompt: [0-9]*/[0-9]* tokens" "$work/err" || fail "no progress"
   grep -q "^decode: 16 tokens" "$work/err" || fail "no decode line with 16 tokens"
   grep -q "tok/s" "$work/err" || fail "no tok/s"
-  grep -q "^experts: [0-9]* lookups, [0-9]* hits" "$work/err" || fail "no expert statistics"
+  grep -q "^experts: " "$work/err" || fail "no expert statistics"
+  # With a budget below all experts, the cache is looked up and its hit statistics printed.
+  run_cli run -m "$model" -p "The quick brown fox" -n 8 --expert-cache 25% > /dev/null 2> "$work/err3"
+  grep -q "^experts: [1-9][0-9]* lookups, [0-9]* hits" "$work/err3" || fail "no cache statistics: $(cat "$work/err3")"
   # A long prompt in small batches shows progress between calls.
   run_cli run -m "$model" -p "$(printf 'word %.0s' $(seq 1 40))" -n 0 -b 16 > /dev/null 2> "$work/err2"
   grep -q "prompt: 16/" "$work/err2" || fail "no intermediate progress: $(cat "$work/err2")"

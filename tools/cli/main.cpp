@@ -43,9 +43,10 @@ bool open_context(const Options &o, std::unique_ptr<moevk_ctx, CtxCloser> *ctx) 
     const std::string device = !o.device.empty() ? o.device : env_device ? env_device : "";
     if (!device.empty()) s = moevk_params_set_str(params, "device", device.c_str());
     if (s == MOEVK_OK && o.n_ctx > 0) s = moevk_params_set_i64(params, "n_ctx", o.n_ctx);
+    if (s == MOEVK_OK && !o.expert_cache.empty()) s = moevk_params_set_str(params, "expert_cache_bytes", o.expert_cache.c_str());
     if (s != MOEVK_OK) {
         moevk_params_free(params);
-        return fail("parameters", s, "bad --device / MOEVK_DEVICE or --ctx-size"), false;
+        return fail("parameters", s, "bad --device / MOEVK_DEVICE, --ctx-size or --expert-cache"), false;
     }
     char err[1024] = "";
     moevk_ctx *raw = nullptr;

@@ -65,7 +65,11 @@ void print_report_text(std::FILE *out, const RunReport &r) {
     std::fprintf(out, "decode: %lld tokens in %.3f s (%.1f tok/s), stop: %s, context: %lld positions\n",
                  (long long)r.n_generated, r.decode_seconds, per_second((double)r.n_generated, r.decode_seconds),
                  r.stop_reason.c_str(), (long long)r.n_past);
-    const double hit_rate = s.expert_lookups ? 100.0 * (double)s.expert_hits / (double)s.expert_lookups : 0.0;
+    if (s.expert_lookups == 0) {  // the library counts no lookups while every expert is resident
+        std::fprintf(out, "experts: all resident (no lookups, %.2f MiB read)\n", (double)s.expert_bytes_read / 1048576.0);
+        return;
+    }
+    const double hit_rate = 100.0 * (double)s.expert_hits / (double)s.expert_lookups;
     std::fprintf(out,
                  "experts: %llu lookups, %llu hits (%.1f%%), %llu misses, %llu prefetch hits, %.2f MiB read, "
                  "%.3f s waiting on I/O\n",
