@@ -11,5 +11,7 @@
 namespace moevk::model {
 
 StatusOr<std::unique_ptr<Model>> load_qwen3moe(std::unique_ptr<GgufFile> file);
+StatusOr<std::unique_ptr<Model>> load_qwen3next(std::unique_ptr<GgufFile> file);   // qwen3next.cpp
+StatusOr<std::unique_ptr<Model>> load_qwen35moe(std::unique_ptr<GgufFile> file);   // qwen3next.cpp
 
 }  // namespace moevk::model

@@ -20,11 +20,12 @@ StatusOr<std::unique_ptr<Model>> load_model(std::unique_ptr<GgufFile> file) {
     const std::string arch_name = *arch.value();
 
     StatusOr<std::unique_ptr<Model>> model =
-        arch_name == "qwen3moe"
-            ? load_qwen3moe(std::move(file))
-            : StatusOr<std::unique_ptr<Model>>(unsupported("architecture '" + arch_name +
-                                                            "' (general.architecture) is not supported; "
-                                                            "supported: qwen3moe"));
+        arch_name == "qwen3moe"    ? load_qwen3moe(std::move(file))
+        : arch_name == "qwen3next" ? load_qwen3next(std::move(file))
+        : arch_name == "qwen35moe" ? load_qwen35moe(std::move(file))
+                                   : StatusOr<std::unique_ptr<Model>>(unsupported(
+                                         "architecture '" + arch_name + "' (general.architecture) is not "
+                                         "supported; supported: qwen3moe, qwen3next, qwen35moe"));
     if (!model.is_ok()) return model.status().with_prefix(prefix);
     return model;
 }

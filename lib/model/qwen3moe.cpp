@@ -52,6 +52,7 @@ Status read_hparams(const GgufFile &f, HParams *hp) {
         return bad_format(a + "attention.key_length " + std::to_string(hp->head_dim_k) +
                           " must be even (RoPE rotates pairs)");
     }
+    hp->n_rot = hp->head_dim_k;  // qwen3moe rotates the whole head
     MOEVK_ASSIGN_OR_RETURN(hp->n_expert, require_u32(f, a + "expert_count", 1, kMaxExperts));
     MOEVK_ASSIGN_OR_RETURN(hp->n_expert_used, require_u32(f, a + "expert_used_count", 1, hp->n_expert));
     MOEVK_ASSIGN_OR_RETURN(hp->n_ff_exp, require_u32(f, a + "expert_feed_forward_length", 1, kMaxFfn));

@@ -35,8 +35,9 @@ bool parse_type(const std::string &s, model::GgmlType *out) {
 
 std::string usage_text() {
     return "usage: moevk-gen-model --out PATH [options]\n"
-           "Writes a qwen3moe GGUF model with seeded random weights.\n"
-           "  --preset tiny|qwen3-30b-a3b   model shape (default tiny)\n"
+           "Writes a qwen3moe, qwen3next or qwen35moe GGUF model with seeded random weights.\n"
+           "  --arch qwen3moe|qwen3next|qwen35moe  architecture (default qwen3moe, or the preset's)\n"
+           "  --preset tiny|qwen3-30b-a3b|qwen3.6-35b-a3b  model shape (default tiny)\n"
            "  --type f32|f16|bf16|q8_0|q4_0 type of every matrix (default q4_0); norms and router stay f32\n"
            "  --seed N                      weight seed (default 0); same seed, same bytes\n"
            "  --out PATH                    output file (written to PATH.tmp.<pid>, then renamed)\n"
@@ -48,7 +49,7 @@ std::string usage_text() {
 }
 
 std::string parse_args(int argc, char **argv, GenOptions *out) {
-    std::string preset = "tiny";
+    std::string preset = "tiny", arch;
     std::vector<std::pair<std::string, uint64_t>> overrides;
     bool tie_output = false;
     const std::map<std::string, uint32_t ModelSpec::*> kOverrides = {
@@ -68,7 +69,7 @@ std::string parse_args(int argc, char **argv, GenOptions *out) {
         }
         if (flag == "--help" || flag == "-h") { out->help = true; return ""; }
         if (flag == "--tie-output") { tie_output = true; continue; }
-        const bool known = flag == "--preset" || flag == "--type" || flag == "--seed" || flag == "--out" ||
+        const bool known = flag == "--preset" || flag == "--arch" || flag == "--type" || flag == "--seed" || flag == "--out" ||
                            flag == "--threads" || kOverrides.count(flag) != 0;
         if (!known) return "unknown argument '" + flag + "'";
         if (!inline_value) {
@@ -78,6 +79,10 @@ std::string parse_args(int argc, char **argv, GenOptions *out) {
         uint64_t n = 0;
         if (flag == "--preset") {
             preset = value;
+        } else if (flag == "--arch") {
+            if (value != "qwen3moe" && value != "qwen3next" && value != "qwen35moe")
+                return "--arch '" + value + "' is not one of qwen3moe, qwen3next, qwen35moe";
+            arch = value;
         } else if (flag == "--type") {
             if (!parse_type(value, &out->type)) return "--type '" + value + "' is not one of f32, f16, bf16, q8_0, q4_0";
         } else if (flag == "--out") {
@@ -95,8 +100,11 @@ std::string parse_args(int argc, char **argv, GenOptions *out) {
             overrides.emplace_back(flag, n);
         }
     }
-    std::optional<ModelSpec> spec = preset_spec(preset);
-    if (!spec) return "--preset '" + preset + "' is not one of tiny, qwen3-30b-a3b";
+    const std::string implied = preset_arch(preset);
+    if (arch.empty()) arch = implied.empty() ? "qwen3moe" : implied;
+    if (!implied.empty() && implied != arch) return "--preset '" + preset + "' is a " + implied + " model, not " + arch;
+    std::optional<ModelSpec> spec = preset_spec(preset, arch);
+    if (!spec) return "--preset '" + preset + "' is not one of tiny, qwen3-30b-a3b, qwen3.6-35b-a3b";
     for (const auto &[flag, n] : overrides) (*spec).*kOverrides.at(flag) = (uint32_t)n;
     spec->tie_output = tie_output;
     if (out->out_path.empty()) return "--out PATH is required";

@@ -1,4 +1,4 @@
-// main.cpp — moevk-gen-model: writes a qwen3moe GGUF with seeded random weights, then re-opens it with
+// main.cpp — moevk-gen-model: writes a qwen3moe / qwen3next / qwen35moe GGUF with seeded random weights, then re-opens it with
 // moevk's own loader so a writer bug can never produce a file the runtime refuses.
 // Exit codes: 0 written and verified, 1 write or verification failed, 2 bad arguments.
 #include <chrono>
@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "model_file_writer.h"
 #include "qwen3moe_layout.h"
+#include "qwen3next_layout.h"
 
 int main(int argc, char **argv) {
     using namespace moevk::gen;
@@ -26,7 +27,9 @@ int main(int argc, char **argv) {
 
     const auto t0 = std::chrono::steady_clock::now();
     GgufWriter writer;
-    const std::vector<TensorFill> fills = declare_qwen3moe(opts.spec, opts.type, opts.seed, writer);
+    const std::vector<TensorFill> fills = opts.spec.is_hybrid()
+                                              ? declare_qwen3next(opts.spec, opts.type, opts.seed, writer)
+                                              : declare_qwen3moe(opts.spec, opts.type, opts.seed, writer);
     const uint64_t total_bytes = writer.header_bytes().size() + writer.data_section_bytes();
     WriteOptions wopts;
     wopts.n_threads = n_threads;

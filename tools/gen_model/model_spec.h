@@ -1,5 +1,5 @@
-// model_spec.h — the shape of a generated qwen3moe model: presets and the consistency rules a spec must
-// meet before anything is written. No I/O here.
+// model_spec.h — the shape of a generated model (qwen3moe, or the hybrid qwen3next / qwen35moe): presets and
+// the consistency rules a spec must meet before anything is written. No I/O here.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 namespace moevk::gen {
 
 struct ModelSpec {
+    std::string arch = "qwen3moe"; // general.architecture: qwen3moe, qwen3next or qwen35moe
     std::string name;             // general.name
     uint32_t n_embd = 0;
     uint32_t n_layer = 0;
@@ -25,10 +26,23 @@ struct ModelSpec {
     float rms_eps = 1e-6f;
     float rope_freq_base = 1e6f;
     bool tie_output = false;      // omit output.weight (the loader ties it to token_embd)
+    // Hybrid architectures only (docs/hybrid-models.md).
+    uint32_t n_rot = 0;           // rope.dimension_count (partial RoPE)
+    uint32_t full_attn_interval = 0;  // every interval-th layer is full attention, the others recurrent
+    uint32_t n_ff_shexp = 0;      // shared expert width
+    uint32_t ssm_d_conv = 0;      // conv taps
+    uint32_t ssm_n_k_heads = 0;   // ssm.group_count
+    uint32_t ssm_n_v_heads = 0;   // ssm.time_step_rank
+    uint32_t ssm_head_dim = 0;    // ssm.state_size (key and value head dim)
+
+    bool is_hybrid() const { return arch != "qwen3moe"; }
 };
 
-// "tiny" (tests, lavapipe-sized) and "qwen3-30b-a3b" (the real model's shape); nullopt for other names.
-std::optional<ModelSpec> preset_spec(const std::string &preset);
+// "tiny" (tests, lavapipe-sized) for each architecture, "qwen3-30b-a3b" (qwen3moe) and "qwen3.6-35b-a3b"
+// (qwen35moe): the real models' shapes. nullopt for other names or a preset of another architecture.
+std::optional<ModelSpec> preset_spec(const std::string &preset, const std::string &arch = "qwen3moe");
+// The architecture a preset implies ("" when it exists for every architecture, like "tiny").
+std::string preset_arch(const std::string &preset);
 // "" when the spec can be written with matrices of `type`, else what is wrong.
 std::string validate_spec(const ModelSpec &spec, model::GgmlType type);
 // llama_ftype number for general.file_type ("mostly <type>").

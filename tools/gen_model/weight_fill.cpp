@@ -26,13 +26,16 @@ inline float to_pm1(uint32_t bits) { return (float)(bits >> 8) * (2.0f / 1677721
 inline float amplitude(const TensorFill &f) {
     switch (f.kind) {
         case InitKind::kNorm: return 0.1f;
+        case InitKind::kDecay: return 0.45f;
         case InitKind::kRouter: return 2.0f * std::sqrt(3.0f / (float)f.ne0);
         case InitKind::kMatrix: break;
     }
     return std::sqrt(3.0f / (float)f.ne0);
 }
 
-inline float offset_of(const TensorFill &f) { return f.kind == InitKind::kNorm ? 1.0f : 0.0f; }
+inline float offset_of(const TensorFill &f) {
+    return f.kind == InitKind::kNorm ? 1.0f : f.kind == InitKind::kDecay ? -0.55f : 0.0f;
+}
 
 void generate_row(const TensorFill &f, uint64_t row, float *out) {
     const uint64_t base = row * f.ne0;

@@ -13,8 +13,10 @@ namespace moevk::gen {
 // How values are drawn (uniform distributions, so the scale is exact):
 //  kMatrix: std 1/sqrt(ne0) — ne0 is the input dim, so y = W·x keeps activations O(1) layer after layer;
 //  kRouter: std 2/sqrt(ne0) — wider router logits, so the softmax top-k rarely has near-ties;
-//  kNorm:   1 + uniform(-0.1, 0.1).
-enum class InitKind { kMatrix, kRouter, kNorm };
+//  kNorm:   1 + uniform(-0.1, 0.1);
+//  kDecay:  -0.55 + uniform(-0.45, 0.45), in [-1, -0.1]: the hybrid models' ssm_a = -exp(A_log), negative so
+//           the recurrent state decays (exp(g) < 1) and the recurrence stays stable.
+enum class InitKind { kMatrix, kRouter, kNorm, kDecay };
 
 struct TensorFill {
     uint64_t stream_key = 0;  // from seed and tensor name (fill_key)
