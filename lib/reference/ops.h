@@ -50,4 +50,39 @@ void route_weights(const float *logits, size_t n_expert, const int32_t *ids, siz
 // silu(g) * u element-wise: out[i] = g[i] / (1 + exp(-g[i])) * u[i].
 void swiglu(const float *g, const float *u, float *out, size_t n);
 
+// ---- Hybrid (GatedDeltaNet) models, docs/hybrid-models.md ----
+
+// 1 / (1 + exp(-x)) and log(1 + exp(x)) in float64 (softplus stable for large |x|).
+double sigmoid(double x);
+double softplus(double x);
+
+// x[i] *= sigmoid(gate[i]): the gated attention output (and the shared expert's gate).
+void sigmoid_gate(float *x, const float *gate, size_t n);
+
+// Gated RMSNorm: y[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] * silu(z[i]). y may equal x.
+void rms_norm_gated(const float *x, const float *w, const float *z, float *y, size_t n, float eps);
+
+// L2 normalisation as ggml_l2_norm: y = x / max(||x||, eps). y may equal x.
+void l2_norm(const float *x, float *y, size_t n, float eps);
+
+// One step of the causal depthwise conv1d with SiLU (ggml_ssm_conv + silu) over `channels` channels of
+// d_conv taps: w[c * d_conv + k] (tap d_conv-1 multiplies the newest input); state holds the previous
+// d_conv-1 inputs of each channel, oldest first, at state[c * (d_conv-1) + j]. Writes
+// out[c] = silu(sum_j state[c][j] w[c][j] + x[c] w[c][d_conv-1]) and shifts x into the state.
+void conv1d_silu_step(const float *x, const float *w, float *state, float *out, size_t channels, size_t d_conv);
+
+// One token of the gated delta rule for one value head. S is d_k x d_v (S[i * d_v + j], key index i),
+// updated in place: S = exp(g) S; kv = S^T k; delta = beta (v - kv); S += k delta^T; out = S^T (scale q).
+// g is the log-decay (<= 0 in real models), beta in (0, 1).
+void gated_delta_step(float *S, const float *q, const float *k, const float *v, double g, double beta,
+                      double scale, size_t d_k, size_t d_v, float *out);
+
+// The same recurrence over n tokens in the chunked (WY / UT-transform) form used for prefill: tokens in
+// chunks of `chunk`; within a chunk the state's contribution and the intra-chunk triangular system are solved
+// in float64, and the state is carried across chunks. q, k: n rows of d_k; v, out: n rows of d_v; g, beta:
+// n values. Agrees with n calls of gated_delta_step up to rounding (tests/unit/reference_gdn_test.cpp).
+void gated_delta_chunked(float *S, const float *q, const float *k, const float *v, const double *g,
+                         const double *beta, double scale, size_t n, size_t d_k, size_t d_v, size_t chunk,
+                         float *out);
+
 }  // namespace moevk::reference
