@@ -1,5 +1,5 @@
 // forward.cpp — the qwen3moe forward pass of llama.cpp's llm_build_qwen3moe, written as plain loops over
-// reference/ops.h. Activations are stored as float between ops (as on the GPU); every reduction is float64.
+// reference/ops.h; the hybrid architectures' own blocks live in forward_hybrid.cpp. Activations are stored as float between ops (as on the GPU); every reduction is float64.
 // Large matrices are dequantised row by row inside matvec(); only 1-D norm weights are copied at start.
 #include "reference/forward.h"
 
@@ -51,15 +51,18 @@ Forward::Forward(const model::Model &model, uint32_t n_ctx, model::GgmlType kv_s
     if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
         throw std::invalid_argument("reference: n_head must be a multiple of n_head_kv");
     if (hp.head_dim_k % 2 != 0) throw std::invalid_argument("reference: head_dim_k must be even for RoPE");
-    for (const model::LayerWeights &layer : model_.layers) {
+    for (uint32_t il = 0; il < hp.n_layer; ++il) {
+        const model::LayerWeights &layer = model_.layers[il];
+        const bool attention = !hp.is_recurrent(il);  // recurrent layers have no Q/K norms and no KV cache
         attn_norm_.push_back(dequantize_tensor(model_, *layer.attn_norm));
-        q_norm_.push_back(dequantize_tensor(model_, *layer.attn_q_norm));
-        k_norm_.push_back(dequantize_tensor(model_, *layer.attn_k_norm));
+        q_norm_.push_back(attention ? dequantize_tensor(model_, *layer.attn_q_norm) : std::vector<float>());
+        k_norm_.push_back(attention ? dequantize_tensor(model_, *layer.attn_k_norm) : std::vector<float>());
         ffn_norm_.push_back(dequantize_tensor(model_, *layer.ffn_norm));
-        k_cache_.emplace_back((size_t)n_ctx * hp.n_head_kv * hp.head_dim_k);
-        v_cache_.emplace_back((size_t)n_ctx * hp.n_head_kv * hp.head_dim_v);
+        k_cache_.emplace_back(attention ? (size_t)n_ctx * hp.n_head_kv * hp.head_dim_k : 0);
+        v_cache_.emplace_back(attention ? (size_t)n_ctx * hp.n_head_kv * hp.head_dim_v : 0);
     }
     output_norm_ = dequantize_tensor(model_, *model_.output_norm);
+    if (hp.is_hybrid()) init_recurrent_state();
 }
 
 std::vector<float> Forward::eval(const int32_t *tokens, size_t n, const RoutingHook &hook) {
@@ -71,6 +74,8 @@ std::vector<float> Forward::eval(const int32_t *tokens, size_t n, const RoutingH
             throw std::out_of_range("reference: token " + std::to_string(tokens[i]) + " outside the vocabulary");
     std::vector<float> logits(n * hp.n_vocab);
     const uint32_t n_past_before = n_past_;
+    // the recurrent state is overwritten token by token: keep the old one to undo a throwing call
+    const std::vector<std::vector<float>> conv_before = conv_state_, ssm_before = ssm_state_;
     try {
         for (size_t i = 0; i < n; ++i) {
             eval_token(tokens[i], (int32_t)n_past_, hook, logits.data() + i * hp.n_vocab);
@@ -78,14 +83,24 @@ std::vector<float> Forward::eval(const int32_t *tokens, size_t n, const RoutingH
         }
     } catch (...) {
         n_past_ = n_past_before;  // a throwing hook: forget this call's positions (their cache rows are dead)
+        conv_state_ = conv_before;
+        ssm_state_ = ssm_before;
         throw;
     }
     return logits;
 }
 
 void Forward::truncate(uint32_t n_keep) {
+    if (n_keep >= n_past_) return;
+    if (model_.hp.is_hybrid()) {
+        // the recurrent state summarises every token seen: it can be reset, never rewound
+        if (n_keep != 0)
+            throw std::invalid_argument("reference: cannot truncate a recurrent model to " + std::to_string(n_keep) +
+                                        " of " + std::to_string(n_past_) + " positions (only to 0 or the end)");
+        reset_recurrent_state();
+    }
     // cache rows >= n_past_ are never read, so dropping positions is just moving the end
-    if (n_keep < n_past_) n_past_ = n_keep;
+    n_past_ = n_keep;
 }
 
 void Forward::eval_token(int32_t token, int32_t pos, const RoutingHook &hook, float *logits) {
@@ -95,7 +110,9 @@ void Forward::eval_token(int32_t token, int32_t pos, const RoutingHook &hook, fl
     model::dequantize_row(embd.type, model_.data(embd) + (uint64_t)token * row_bytes_of(embd.type, hp.n_embd),
                           x.data(), hp.n_embd);
     for (uint32_t il = 0; il < hp.n_layer; ++il) {
-        attention_block(il, pos, x);
+        if (!hp.is_hybrid()) attention_block(il, pos, x);
+        else if (hp.is_recurrent(il)) delta_net_block(il, x);
+        else gated_attention_block(il, pos, x);
         moe_block(il, pos, hook, x);
     }
     std::vector<float> x_norm(hp.n_embd);
@@ -197,6 +214,7 @@ void Forward::moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::
         matvec(layer.ffn_down_exps->type, expert_slice(model_, *layer.ffn_down_exps, e), d, ff, act.data(), down.data());
         for (size_t i = 0; i < d; ++i) moe[i] += (double)routing.weights[j] * (double)down[i];
     }
+    if (layer.ffn_up_shexp != nullptr) shared_expert(il, h, moe);
     for (size_t i = 0; i < d; ++i) x[i] += (float)moe[i];
 }
 

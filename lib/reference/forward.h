@@ -1,5 +1,6 @@
-// forward.h — CPU reference forward pass of a whole model (qwen3moe): the oracle for whole-model tests.
-// Keeps its own float32 KV cache. Slow on purpose: simple loops over the ops of reference/ops.h, one token
+// forward.h — CPU reference forward pass of a whole model (qwen3moe, and the hybrid qwen3next / qwen35moe):
+// the oracle for whole-model tests. Keeps its own float32 KV cache and, for hybrid models, the recurrent
+// state (conv state + SSM state) of every GatedDeltaNet layer. Slow on purpose: simple loops over the ops of reference/ops.h, one token
 // at a time, so the logits of a position never depend on how the tokens were split into eval() calls.
 #pragma once
 
@@ -40,7 +41,9 @@ public:
     // outside [0, n_vocab) or when n_past + n > n_ctx, std::invalid_argument for a bad hook result; an
     // exception (also one thrown by the hook itself) appends nothing.
     std::vector<float> eval(const int32_t *tokens, size_t n, const RoutingHook &hook = nullptr);
-    // Drops positions >= n_keep (no-op when n_keep >= n_past).
+    // Drops positions >= n_keep (no-op when n_keep >= n_past). A hybrid model's recurrent state cannot be
+    // rewound: there only n_keep == 0 (reset) or n_keep >= n_past is allowed; anything else throws
+    // std::invalid_argument and changes nothing.
     void truncate(uint32_t n_keep);
     uint32_t n_past() const { return n_past_; }
     uint32_t n_ctx() const { return n_ctx_; }
@@ -53,6 +56,14 @@ private:
     // x += moe_ffn(rms_norm(x)) for layer il.
     void moe_block(uint32_t il, int32_t pos, const RoutingHook &hook, std::vector<float> &x);
     void store_kv_row(const std::vector<float> &row, float *dst) const;
+    // Hybrid layers (forward_hybrid.cpp): x += gated_attention(rms_norm(x)) with partial RoPE and a sigmoid
+    // output gate; x += gated_delta_net(rms_norm(x)), advancing the layer's conv and SSM state.
+    void gated_attention_block(uint32_t il, int32_t pos, std::vector<float> &x);
+    void delta_net_block(uint32_t il, std::vector<float> &x);
+    // moe[i] += sigmoid(gate_inp_shexp . h) * shared_expert(h)[i] (hybrid models' shared expert).
+    void shared_expert(uint32_t il, const std::vector<float> &h, std::vector<double> &moe) const;
+    void init_recurrent_state();
+    void reset_recurrent_state();
 
     const model::Model &model_;
     uint32_t n_ctx_;
@@ -63,6 +74,10 @@ private:
     // Dequantised copies of the small float tensors, made once.
     std::vector<std::vector<float>> attn_norm_, q_norm_, k_norm_, ffn_norm_;
     std::vector<float> output_norm_;
+    // Hybrid: per recurrent layer (empty for attention layers) conv state [conv_dim][d_conv-1], SSM state
+    // [n_v_heads][head_k_dim][head_v_dim], and float copies of conv1d, dt bias, ssm_a, ssm_norm.
+    std::vector<std::vector<float>> conv_state_, ssm_state_;
+    std::vector<std::vector<float>> conv_w_, dt_bias_, ssm_a_, ssm_norm_;
 };
 
 }  // namespace moevk::reference
