@@ -257,6 +257,10 @@ Status VulkanForward::write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *sr
 }  // namespace
 
 StatusOr<std::unique_ptr<GpuForward>> GpuForward::create(const model::Model &model, const GpuForwardOptions &opts) {
+    // Hybrid models (docs/hybrid-models.md) have no kernels yet: refuse before any device work.
+    if (model.hp.is_hybrid())
+        return unsupported("architecture " + model.hp.arch_name +
+                           " runs on the CPU reference only until its Vulkan kernels land");
     auto fwd = std::make_unique<VulkanForward>();
     MOEVK_RETURN_IF_ERROR(fwd->init(model, opts));
     return std::unique_ptr<GpuForward>(std::move(fwd));
