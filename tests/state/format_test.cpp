@@ -47,7 +47,9 @@ TEST(StateFormat, BytePlanesRoundTrip) {
     for (size_t i = 0; i < raw.size(); ++i) raw[i] = (uint8_t)(i * 37 + 11);
     for (uint32_t w : {1u, 2u, 4u, 34u}) {
         state::to_byte_planes(raw.data(), raw.size(), w, planes.data());
-        if (w == 2) EXPECT_EQ(planes[1], raw[2]);  // byte 0 of record 1 follows byte 0 of record 0
+        if (w == 2) {
+            EXPECT_EQ(planes[1], raw[2]);  // byte 0 of record 1 follows byte 0 of record 0
+        }
         state::from_byte_planes(planes.data(), raw.size(), w, back.data());
         EXPECT_EQ(back, raw) << "w " << w;
     }

@@ -49,7 +49,9 @@ protected:
     void open_kv(CtxHolder &h, const std::string &model, const char *kv_type, int64_t n_ctx = 0) {
         moevk_params *p = moevk_params_create();
         ASSERT_EQ(moevk_params_set_str(p, "kv_type", kv_type), MOEVK_OK);
-        if (n_ctx > 0) ASSERT_EQ(moevk_params_set_i64(p, "n_ctx", n_ctx), MOEVK_OK);
+        if (n_ctx > 0) {
+            ASSERT_EQ(moevk_params_set_i64(p, "n_ctx", n_ctx), MOEVK_OK);
+        }
         std::string message;
         const moevk_status s = open_ctx(h, model, p, &message);
         moevk_params_free(p);
@@ -72,7 +74,9 @@ protected:
         std::vector<float> la = logits_buffer(a), lt = logits_buffer(twin);
         const moevk_status sa = moevk_get_logits(a, la.data(), la.size());
         ASSERT_EQ(sa, moevk_get_logits(twin, lt.data(), lt.size()));
-        if (sa == MOEVK_OK) ASSERT_TRUE(same_bits(la, lt)) << "stored logits changed";
+        if (sa == MOEVK_OK) {
+            ASSERT_TRUE(same_bits(la, lt)) << "stored logits changed";
+        }
     }
 
     // Full "unchanged": both continue with token; the bits must agree (this advances both by one position).
