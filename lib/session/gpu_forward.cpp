@@ -5,6 +5,7 @@
 #include "session/gpu_forward.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "session/gpu_kernels.h"
@@ -22,6 +23,7 @@ public:
     Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits, float *all_logits,
                 RoutingTrace *trace) override;
     const std::string &device_name() const override { return device_->info().name; }
+    vulkan::KernelProfile take_kernel_profile() const override { return stream_->take_profile(); }
     bool experts_streamed() const override { return streaming_ != nullptr; }
     uint64_t expert_cache_bytes() const override { return expert_budget_bytes_; }
     experts::ExpertStats expert_stats() const override {
@@ -49,6 +51,7 @@ private:
     uint64_t expert_budget_bytes_ = 0;
     ActivationShape shape_{};
     uint32_t n_ctx_ = 0;
+    bool replay_decode_ = true;  // keep the single-token recording and replay it (run_chunk)
     // declaration order = reverse destruction order: the device goes last
     std::unique_ptr<vulkan::Device> device_;
     std::unique_ptr<GpuKernels> kernels_;
@@ -88,6 +91,10 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
     MOEVK_RETURN_IF_ERROR(device_->require(vulkan::kFeatureSubgroupArithmetic, "the forward pass"));
     kernels_ = std::make_unique<GpuKernels>(*device_);
     MOEVK_ASSIGN_OR_RETURN(stream_, vulkan::CommandStream::create(*device_));
+    const char *profile = std::getenv("MOEVK_PROFILE");  // internal: moevk-bench --profile
+    stream_->enable_profiling(profile != nullptr && std::string(profile) == "1");
+    const char *no_replay = std::getenv("MOEVK_NO_REPLAY");  // internal: measure the re-recording cost
+    replay_decode_ = !(no_replay != nullptr && std::string(no_replay) == "1");
     MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, std::max(1u, opts.max_batch)));
 
     MOEVK_ASSIGN_OR_RETURN(kv_layout_, make_kv_layout(opts.kv_type, n_ctx_, shape_.k_dim, shape_.v_dim));
@@ -140,6 +147,7 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
         streaming_->cache().reset_stats();
         streaming_->forget_predictions();
     }
+    (void)stream_->take_profile();
     return Status::ok();
 }
 
@@ -176,7 +184,11 @@ Status VulkanForward::run_chunk(const int32_t *tokens, uint32_t n, uint32_t star
     GpuRecorder rec{*kernels_, *stream_};
     const GpuPass p = pass();
     if (streaming_) return streaming_->run_chunk(rec, p, n, want_last);
-    MOEVK_RETURN_IF_ERROR(stream_->begin());
+    // A single-token step records the same commands at every position (positions and tokens are read from
+    // scratch buffers on the GPU), so it is recorded once and replayed: no CPU recording per decode step.
+    const uint64_t tag = n == 1 && replay_decode_ ? (want_last ? 2 : 1) : 0;
+    if (stream_->can_replay(tag)) return stream_->replay_and_wait();
+    MOEVK_RETURN_IF_ERROR(stream_->begin(tag));
     MOEVK_RETURN_IF_ERROR(record_embedding(rec, p, n));
     for (uint32_t il = 0; il < hp_->n_layer; ++il) MOEVK_RETURN_IF_ERROR(record_layer(rec, p, il, n));
     if (want_last) MOEVK_RETURN_IF_ERROR(record_lm_head(rec, p, n - 1, 1));

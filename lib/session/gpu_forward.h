@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "experts/expert_stats.h"
 #include "model/model.h"
+#include "vulkan/timestamps.h"
 
 namespace moevk::session {
 
@@ -58,6 +59,11 @@ public:
                         float *all_logits, RoutingTrace *trace) = 0;
 
     virtual const std::string &device_name() const = 0;
+
+    // Profiling (internal, for moevk-bench --profile): when the environment variable MOEVK_PROFILE is 1 at
+    // create(), every dispatch is timed with GPU timestamps; this returns the time per kernel since the
+    // last call (and forgets it). Empty when profiling is off. Not thread-safe against a running eval.
+    virtual vulkan::KernelProfile take_kernel_profile() const = 0;
 
     // Expert cache: whether experts stream (else all are resident), the budget in use in bytes (all expert
     // bytes when resident), and the counters since create() (zero when resident).

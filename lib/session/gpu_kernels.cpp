@@ -15,6 +15,11 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // re-reading: measured 1.5-2.5x slower decode with a tile of 4, no prefill gain past 2.
     matmul_token_tile_ = device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 1 : 4;
     if (tuning.matmul_token_tile) matmul_token_tile_ = tuning.matmul_token_tile;
+    // Decode runs only n_head attention workgroups, each walking the keys tile by tile: on a GPU a wider
+    // workgroup means fewer tiles per lane (H100, 540 keys: 64 lanes took 290 us per layer). lavapipe keeps
+    // 64 (wide workgroups are slow there).
+    attention_workgroup_ = device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? reduce_workgroup_ : std::min<uint32_t>(256, limit);
+    if (tuning.attention_workgroup) attention_workgroup_ = std::min(tuning.attention_workgroup, limit);
     rows_per_workgroup_ = std::max<uint32_t>(1, reduce_workgroup_ / std::max<uint32_t>(1, device.info().subgroup_size));
 }
 

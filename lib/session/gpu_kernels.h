@@ -19,6 +19,7 @@ namespace moevk::session {
 // paths the default would skip on their device.
 struct GpuKernelTuning {
     uint32_t matmul_token_tile = 0;
+    uint32_t attention_workgroup = 0;
 };
 
 class GpuKernels {
@@ -39,6 +40,8 @@ public:
     // Rows a mat-vec workgroup handles, one per subgroup: the reduce workgroup over the device's
     // subgroup size (a hint: kernels loop when the real subgroups are smaller).
     uint32_t rows_per_workgroup() const { return rows_per_workgroup_; }
+    // Invocations of an attention workgroup (one per head and token): its key tile.
+    uint32_t attention_workgroup() const { return attention_workgroup_; }
 
 private:
     const vulkan::Device &device_;
@@ -46,6 +49,7 @@ private:
     uint32_t elementwise_workgroup_ = 64;
     uint32_t rows_per_workgroup_ = 1;
     uint32_t matmul_token_tile_ = 4;
+    uint32_t attention_workgroup_ = 64;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 

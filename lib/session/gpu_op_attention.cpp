@@ -83,7 +83,7 @@ Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
     if (op.n_head_kv == 0 || op.n_head % op.n_head_kv != 0)
         return unsupported("attention: n_head " + std::to_string(op.n_head) + " is not a multiple of n_head_kv " +
                            std::to_string(op.n_head_kv));
-    const uint32_t wg = rec.kernels.reduce_workgroup();
+    const uint32_t wg = rec.kernels.attention_workgroup();
     const uint32_t max_dim = std::max(op.head_dim_k, op.head_dim_v);
     // Spec constants rounded up so models of similar shape share one pipeline.
     const uint32_t max_head_dim = (max_dim + 63) / 64 * 64;

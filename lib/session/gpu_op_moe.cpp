@@ -1,6 +1,7 @@
 // gpu_op_moe.cpp — recording of the MoE kernels: router top-k, expert gate/up (+SwiGLU), expert down, and
 // the weighted combine with the residual add. Expert slots are bound in chunks under the binding limit:
 // one dispatch per chunk, each skipping the (token, expert) pairs whose slot lies elsewhere.
+#include <algorithm>
 #include <string>
 
 #include "session/gpu_ops.h"
@@ -61,14 +62,15 @@ Status record_router(GpuRecorder &rec, const RouterOp &op) {
     desc.n_buffers = 3;
     desc.push_constant_bytes = sizeof(RouterPush);
     desc.workgroup_size = rec.kernels.elementwise_workgroup();
-    desc.spec_constants = {{2, kMaxExpertsUsed}};
+    // shared logits sized for the model's expert count (rounded up: few pipelines across models)
+    desc.spec_constants = {{2, kMaxExpertsUsed}, {3, std::max<uint32_t>(64, (op.n_expert + 63) / 64 * 64)}};
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     RouterPush pc{op.n_tokens, op.n_expert, op.k, op.norm_topk ? 1u : 0u, op.logits.stride, op.ids_offset};
     return rec.stream.dispatch(*pipe,
                                {{op.logits.buffer, 0, 0, Access::kRead},
                                 {op.ids, 0, 0, Access::kWrite},
                                 {op.weights, 0, 0, Access::kWrite}},
-                               &pc, sizeof pc, {(op.n_tokens + desc.workgroup_size - 1) / desc.workgroup_size, 1, 1});
+                               &pc, sizeof pc, {op.n_tokens, 1, 1});  // one workgroup per token
 }
 
 Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {

@@ -52,17 +52,20 @@ Status CommandStream::wait_in_flight() {
     return Status::ok();
 }
 
-Status CommandStream::begin() {
+Status CommandStream::begin(uint64_t replay_tag) {
     // a recording abandoned after an error is simply discarded by the reset below
     recording_ = false;
+    replay_tag_ = 0;
     MOEVK_RETURN_IF_ERROR(wait_in_flight());
     MOEVK_VK_RETURN_IF_ERROR(vkResetFences(device_.handle(), 1, &fence_), "vkResetFences");
     MOEVK_VK_RETURN_IF_ERROR(vkResetCommandBuffer(cmd_, 0), "vkResetCommandBuffer");
     MOEVK_RETURN_IF_ERROR(descriptors_.reset());
     VkCommandBufferBeginInfo binfo{};
     binfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    binfo.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    binfo.flags = replay_tag ? 0 : VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     MOEVK_VK_RETURN_IF_ERROR(vkBeginCommandBuffer(cmd_, &binfo), "vkBeginCommandBuffer");
+    pending_tag_ = replay_tag;
+    if (timestamps_) timestamps_->begin(cmd_);
     recording_ = true;
     pending_reads_.clear();
     pending_writes_.clear();
@@ -101,18 +104,19 @@ void CommandStream::order_access(const std::vector<Range> &reads, const std::vec
 Status CommandStream::dispatch(const Pipeline &pipeline, const std::vector<BufferBinding> &bindings,
                                const void *push, uint32_t push_bytes, WorkgroupCount groups) {
     const PipelineDesc &desc = pipeline.desc();
-    const std::string who = "dispatch of " + desc.variant + ": ";
-    if (!recording_) return internal_error(who + "stream is not recording");
+    // the message prefix is built only on an error: no string allocation per dispatch
+    const auto who = [&desc] { return "dispatch of " + desc.variant + ": "; };
+    if (!recording_) return internal_error(who() + "stream is not recording");
     if (bindings.size() != desc.n_buffers)
-        return internal_error(who + std::to_string(bindings.size()) + " bindings for " +
+        return internal_error(who() + std::to_string(bindings.size()) + " bindings for " +
                               std::to_string(desc.n_buffers));
     if (push_bytes != desc.push_constant_bytes)
-        return internal_error(who + std::to_string(push_bytes) + " push constant bytes for " +
+        return internal_error(who() + std::to_string(push_bytes) + " push constant bytes for " +
                               std::to_string(desc.push_constant_bytes));
     const DeviceInfo &info = device_.info();
     if (groups.x > info.max_workgroup_count[0] || groups.y > info.max_workgroup_count[1] ||
         groups.z > info.max_workgroup_count[2])
-        return internal_error(who + "workgroup count " + std::to_string(groups.x) + "x" + std::to_string(groups.y) +
+        return internal_error(who() + "workgroup count " + std::to_string(groups.x) + "x" + std::to_string(groups.y) +
                               "x" + std::to_string(groups.z) + " over the device's limit");
     if (groups.x == 0 || groups.y == 0 || groups.z == 0) return Status::ok();
 
@@ -120,12 +124,12 @@ Status CommandStream::dispatch(const Pipeline &pipeline, const std::vector<Buffe
     std::vector<Range> reads, writes;
     for (size_t i = 0; i < bindings.size(); ++i) {
         const BufferBinding &b = bindings[i];
-        if (!b.buffer) return internal_error(who + "binding " + std::to_string(i) + " has no buffer");
+        if (!b.buffer) return internal_error(who() + "binding " + std::to_string(i) + " has no buffer");
         const uint64_t total = b.buffer->size_bytes();
         const uint64_t size = b.size ? b.size : (b.offset < total ? total - b.offset : 0);
         if (b.offset % device_.binding_alignment() != 0 || b.offset >= total || size > total - b.offset ||
             size > device_.max_binding_bytes())
-            return internal_error(who + "binding " + std::to_string(i) + " of " + b.buffer->name() + " [" +
+            return internal_error(who() + "binding " + std::to_string(i) + " of " + b.buffer->name() + " [" +
                                   std::to_string(b.offset) + ", +" + std::to_string(size) +
                                   ") is misaligned, outside the buffer or over the binding limit");
         infos[i] = {b.buffer->handle(), b.offset, size};
@@ -152,6 +156,7 @@ Status CommandStream::dispatch(const Pipeline &pipeline, const std::vector<Buffe
     vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &set, 0, nullptr);
     if (push_bytes) vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
     vkCmdDispatch(cmd_, groups.x, groups.y, groups.z);
+    if (timestamps_) timestamps_->after_dispatch(cmd_, desc.variant);
     ++n_dispatches_;
     return Status::ok();
 }
@@ -166,6 +171,7 @@ Status CommandStream::copy(const Buffer &src, uint64_t src_offset, const Buffer 
     order_access({{src.handle(), src_offset, src_offset + size}}, {{dst.handle(), dst_offset, dst_offset + size}});
     VkBufferCopy region{src_offset, dst_offset, size};
     vkCmdCopyBuffer(cmd_, src.handle(), dst.handle(), 1, &region);
+    if (timestamps_) timestamps_->after_dispatch(cmd_, "copy");
     return Status::ok();
 }
 
@@ -179,7 +185,23 @@ Status CommandStream::submit_and_wait() {
     mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
     vkCmdPipelineBarrier(cmd_, kWorkStages, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, nullptr, 0, nullptr);
     MOEVK_VK_RETURN_IF_ERROR(vkEndCommandBuffer(cmd_), "vkEndCommandBuffer");
+    MOEVK_RETURN_IF_ERROR(submit_recorded());
+    replay_tag_ = pending_tag_;  // replayable only once it ran to completion
+    return Status::ok();
+}
 
+Status CommandStream::replay_and_wait() {
+    if (recording_ || replay_tag_ == 0) return internal_error("replay_and_wait: no kept recording");
+    const uint64_t tag = replay_tag_;
+    replay_tag_ = 0;  // a failed replay leaves nothing to replay
+    MOEVK_RETURN_IF_ERROR(wait_in_flight());
+    MOEVK_VK_RETURN_IF_ERROR(vkResetFences(device_.handle(), 1, &fence_), "vkResetFences");
+    MOEVK_RETURN_IF_ERROR(submit_recorded());
+    replay_tag_ = tag;
+    return Status::ok();
+}
+
+Status CommandStream::submit_recorded() {
     VkSubmitInfo sinfo{};
     sinfo.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
     sinfo.commandBufferCount = 1;
@@ -191,7 +213,20 @@ Status CommandStream::submit_and_wait() {
         return device_error("GPU work did not finish within " + std::to_string(device_.timeout_ms()) + " ms");
     MOEVK_VK_RETURN_IF_ERROR(r, "vkWaitForFences");
     in_flight_ = false;
+    if (timestamps_) timestamps_->collect(profile_);
     return Status::ok();
+}
+
+void CommandStream::enable_profiling(bool on) {
+    // enough queries for the longest recording (a prefill chunk of a 48-layer model is ~700 dispatches)
+    if (on && !timestamps_) timestamps_ = std::make_unique<TimestampQueries>(device_, 8192);
+    if (!on) timestamps_.reset();
+}
+
+KernelProfile CommandStream::take_profile() {
+    KernelProfile p = std::move(profile_);
+    profile_ = KernelProfile();
+    return p;
 }
 
 }  // namespace moevk::vulkan

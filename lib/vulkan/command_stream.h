@@ -15,6 +15,7 @@
 #include "vulkan/descriptor_pool.h"
 #include "vulkan/device.h"
 #include "vulkan/pipeline.h"
+#include "vulkan/timestamps.h"
 
 namespace moevk::vulkan {
 
@@ -41,8 +42,14 @@ public:
     CommandStream &operator=(const CommandStream &) = delete;
 
     // Starts recording, discarding an unfinished recording (waits first if an earlier submission timed
-    // out and is still running).
-    Status begin();
+    // out and is still running). A nonzero replay_tag keeps the recording (and its descriptor sets) for
+    // replay_and_wait() until the next begin(): the caller promises that a later recording with the same
+    // tag would be identical (same pipelines, buffers, ranges, push constants, workgroup counts).
+    Status begin(uint64_t replay_tag = 0);
+    // Whether the last recording was kept under tag and submitted successfully.
+    bool can_replay(uint64_t tag) const { return tag != 0 && replay_tag_ == tag && !recording_; }
+    // Submits the kept recording again and waits (no CPU recording: a decode step costs one submission).
+    Status replay_and_wait();
     // Records one dispatch. bindings go to 0..n-1 of the pipeline's set; push_bytes must equal the
     // pipeline's push constant size. A dispatch with a zero count records nothing. Misuse: kInternal.
     Status dispatch(const Pipeline &pipeline, const std::vector<BufferBinding> &bindings, const void *push,
@@ -57,6 +64,12 @@ public:
     uint32_t n_dispatches() const { return n_dispatches_; }
     uint32_t n_barriers() const { return n_barriers_; }
 
+    // Profiling (internal, off by default): from the next begin(), a timestamp after every dispatch; the
+    // GPU time per kernel accumulates until take_profile(). No effect on a queue without timestamps.
+    void enable_profiling(bool on);
+    bool profiling() const { return timestamps_ != nullptr; }
+    KernelProfile take_profile();
+
 private:
     struct Range {
         VkBuffer buffer;
@@ -67,6 +80,7 @@ private:
     void order_access(const std::vector<Range> &reads, const std::vector<Range> &writes);
     void barrier();
     Status wait_in_flight();
+    Status submit_recorded();
 
     const Device &device_;
     DescriptorPool descriptors_;
@@ -75,8 +89,12 @@ private:
     VkFence fence_ = VK_NULL_HANDLE;
     bool recording_ = false;
     bool in_flight_ = false;  // submitted and not yet seen finished (only after a timeout)
+    uint64_t replay_tag_ = 0;  // tag of the kept recording; 0: none
+    uint64_t pending_tag_ = 0;  // tag of the recording in progress
     std::vector<Range> pending_reads_, pending_writes_;  // since the last barrier
     uint32_t n_dispatches_ = 0, n_barriers_ = 0;
+    std::unique_ptr<TimestampQueries> timestamps_;  // null unless profiling
+    KernelProfile profile_;
 };
 
 }  // namespace moevk::vulkan

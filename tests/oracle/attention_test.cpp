@@ -79,7 +79,9 @@ struct CacheFixture {
     }
 
     // Attention output of tokens (q from qkv rows) at positions.
-    std::vector<float> attend(const std::vector<float> &qkv, const std::vector<int32_t> &positions) {
+    // kernels: null for the test default (the device's tuning), else these (another attention workgroup).
+    std::vector<float> attend(const std::vector<float> &qkv, const std::vector<int32_t> &positions,
+                              session::GpuKernels *kernels = nullptr) {
         const uint32_t n = (uint32_t)positions.size();
         auto qkvb = upload_vector(qkv, "qkv");
         auto pos = upload_vector(positions, "pos");
@@ -95,7 +97,9 @@ struct CacheFixture {
         op.positions = pos.get();
         op.cache = cache.get();
         op.layout = layout;
-        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_attention(rec, op); });
+        const auto record = [&](session::GpuRecorder &rec) { return session::record_attention(rec, op); };
+        if (kernels) run_on(*kernels, *gpu_env().stream, record);
+        else run_on_gpu(record);
         return download_vector<float>(*out, (size_t)n * shape.q_dim());
     }
 
@@ -178,6 +182,28 @@ TEST(Attention, EveryKvTypeMatchesReference) {
             std::vector<float> q = random_floats(queries.size() * shape.stride(), 9);
             expect_nmse(c.attend(q, queries), c.attend_ref(q, queries), kv_tier(type), what + " queries");
         }
+    }
+}
+
+// The GPU default (256 invocations, so fewer key tiles per lane in decode) on every device, lavapipe included.
+TEST(Attention, WideWorkgroupMatchesReferenceAndIsBatchInvariant) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuKernelTuning tuning;
+    tuning.attention_workgroup = 256;
+    session::GpuKernels kernels(*env.device, tuning);
+    for (KvType type : kAllKvTypes) {
+        Shape shape;
+        shape.head_dim = 128;
+        CacheFixture c(shape, type, 600);
+        c.write(iota_positions(0, 600), 11);
+        std::vector<int32_t> queries = {599, 0, 255, 256, 257, 511, 512, 300};
+        std::vector<float> q = random_floats(queries.size() * shape.stride(), 12);
+        const std::vector<float> batch = c.attend(q, queries, &kernels);
+        expect_nmse(batch, c.attend_ref(q, queries), kv_tier(type), std::string("wide ") + kv_name(type));
+        const uint32_t qd = shape.q_dim(), st = shape.stride();
+        std::vector<float> one(q.begin(), q.begin() + st);
+        expect_bit_identical(std::vector<float>(batch.begin(), batch.begin() + qd), c.attend(one, {queries[0]}, &kernels),
+                             std::string("wide attention batch invariance ") + kv_name(type));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -78,6 +79,8 @@ StatusOr<RunResult> run_once(const RunConfig &config) {
     opts.io_threads = config.io_threads;
     opts.expert_direct_io = config.cold && config.direct_io;
     if (config.cold) drop_page_cache(config.model_path);
+    if (config.profile) setenv("MOEVK_PROFILE", "1", 1);  // read by GpuForward::create
+    else unsetenv("MOEVK_PROFILE");
     const auto t_open = Clock::now();
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<session::Context> ctx, session::Context::open(config.model_path, opts));
     r.open_seconds = since(t_open);
@@ -101,6 +104,7 @@ StatusOr<RunResult> run_once(const RunConfig &config) {
     add_stats(r.prefill, s0, s1);
     collect(used, trace);
     r.prefill.distinct_per_layer = mean_distinct(used);
+    r.prefill_profile = ctx->gpu().take_kernel_profile();
 
     used.clear();
     for (uint32_t i = 0; i < config.n_decode; ++i) {
@@ -112,6 +116,7 @@ StatusOr<RunResult> run_once(const RunConfig &config) {
     r.decode.n_tokens = config.n_decode;
     add_stats(r.decode, s1, ctx->stats().experts);
     r.decode.distinct_per_layer = mean_distinct(used);
+    r.decode_profile = ctx->gpu().take_kernel_profile();
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "vulkan/timestamps.h"
 
 namespace moevk::bench {
 
@@ -19,6 +20,7 @@ struct RunConfig {
     uint32_t n_prompt = 64, n_decode = 16;
     uint32_t n_ctx = 1024;
     uint32_t io_threads = 0;
+    bool profile = false;           // GPU time per kernel (MOEVK_PROFILE=1: timestamps after every dispatch)
 };
 
 // What one phase (prefill or decode) measured.
@@ -39,6 +41,7 @@ struct RunResult {
     bool streamed = false;
     std::string device_name;
     PhaseResult prefill, decode;
+    vulkan::KernelProfile prefill_profile, decode_profile;  // with RunConfig::profile
 };
 
 StatusOr<RunResult> run_once(const RunConfig &config);

@@ -3,6 +3,7 @@
 //   moevk-bench --model M.gguf [--prompt 64] [--decode 16] [--budgets 100,50,25,10] [--modes warm,cold]
 //               [--io-threads N] [--n-ctx 1024] [--doc docs/PERFORMANCE.md | --no-doc]
 //               [--snapshot N [--snapshot-kv f16]]   (session snapshot of an N-token context: snapshot_bench.h)
+//               [--profile]   (GPU time per kernel of the first row: a decode step and the prefill)
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -48,7 +49,7 @@ int usage(const char *why) {
     std::fprintf(stderr,
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
-                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]]\n",
+                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile]\n",
                  why);
     return 2;
 }
@@ -59,6 +60,10 @@ bool parse(int argc, char **argv, Args *a) {
         const std::string flag = argv[i];
         if (flag == "--no-doc") {
             a->doc.clear();
+            continue;
+        }
+        if (flag == "--profile") {
+            a->base.profile = true;
             continue;
         }
         if (i + 1 >= argc) return false;
@@ -165,6 +170,10 @@ int main(int argc, char **argv) {
             std::fprintf(stderr, "%s %d%%: pp %.1f tok/s, tg %.2f tok/s, tg hit %.1f%%\n", mode.c_str(), budget,
                          row.result.prefill.tokens_per_second(), row.result.decode.tokens_per_second(),
                          100 * row.result.decode.hit_rate());
+            if (args.base.profile && report.profile.empty()) {
+                report.profile = bench::markdown_profile(row);
+                std::fprintf(stderr, "%s", report.profile.c_str());
+            }
             report.rows.push_back(std::move(row));
         }
     }

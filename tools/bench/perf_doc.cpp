@@ -1,6 +1,7 @@
 // perf_doc.cpp — markdown of the bench results and the PERFORMANCE.md update (see perf_doc.h).
 #include "perf_doc.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,38 @@ std::string markdown_table(const std::vector<Row> &rows) {
     return o.str();
 }
 
+std::string markdown_profile(const Row &row) {
+    const vulkan::KernelProfile &dec = row.result.decode_profile, &pre = row.result.prefill_profile;
+    const double n_steps = row.result.decode.n_tokens ? row.result.decode.n_tokens : 1;
+    const double dec_total = dec.total_ms() / n_steps, pre_total = pre.total_ms();
+    // kernels by decode time, then those only prefill ran
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto &k : dec.kernels) order.push_back({-k.second.ms, k.first});
+    for (const auto &k : pre.kernels)
+        if (!dec.kernels.count(k.first)) order.push_back({1.0, k.first});
+    std::sort(order.begin(), order.end());
+    std::ostringstream o;
+    o << "GPU time per kernel (`--profile`: a timestamp after every dispatch; a dispatch's time is the gap to the "
+         "previous one, barrier waits included) at " << row.config.budget_percent << "% " << row.mode
+      << ": one decode step (mean of " << row.result.decode.n_tokens << ") and the whole " << row.config.n_prompt
+      << "-token prefill. Decode step wall time " << fmt("%.2f", 1e3 * row.result.decode.seconds / n_steps)
+      << " ms, GPU sum " << fmt("%.2f", dec_total) << " ms; prefill wall " << fmt("%.1f", 1e3 * row.result.prefill.seconds)
+      << " ms, GPU sum " << fmt("%.1f", pre_total) << " ms.\n\n";
+    o << "| kernel | decode ms/step | decode % | dispatches/step | prefill ms | prefill % | prefill dispatches |\n";
+    o << "|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto &e : order) {
+        const auto d = dec.kernels.find(e.second);
+        const auto p = pre.kernels.find(e.second);
+        const double dms = d == dec.kernels.end() ? 0 : d->second.ms / n_steps;
+        const double pms = p == pre.kernels.end() ? 0 : p->second.ms;
+        o << "| " << e.second << " | " << fmt("%.3f", dms) << " | " << fmt("%.1f", dec_total > 0 ? 100 * dms / dec_total : 0)
+          << " | " << fmt("%.0f", d == dec.kernels.end() ? 0 : d->second.dispatches / n_steps) << " | " << fmt("%.1f", pms)
+          << " | " << fmt("%.1f", pre_total > 0 ? 100 * pms / pre_total : 0) << " | "
+          << (p == pre.kernels.end() ? 0 : p->second.dispatches) << " |\n";
+    }
+    return o.str();
+}
+
 std::string markdown_section(const Report &report) {
     std::ostringstream o;
     o << "<!-- moevk-bench: " << report.device << " -->\n";
@@ -61,6 +94,7 @@ std::string markdown_section(const Report &report) {
     o << "- Date: " << report.date << "\n";
     for (const std::string &n : report.notes) o << "- Note: " << n << "\n";
     o << "\n" << markdown_table(report.rows);
+    if (!report.profile.empty()) o << "\n" << report.profile;
     o << "<!-- moevk-bench end -->\n";
     return o.str();
 }

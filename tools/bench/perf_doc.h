@@ -24,7 +24,12 @@ struct Report {
     std::string date;
     std::vector<std::string> notes;
     std::vector<Row> rows;
+    std::string profile;   // markdown_profile() of one row, or empty
 };
+
+// Per-kernel GPU time of one decode step and of one prefill chunk (averaged over the run's steps/chunks),
+// from a row measured with RunConfig::profile.
+std::string markdown_profile(const Row &row);
 
 std::string markdown_table(const std::vector<Row> &rows);
 std::string markdown_section(const Report &report);
