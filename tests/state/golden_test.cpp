@@ -54,8 +54,9 @@ TEST_F(GoldenV1, EveryFileLoadsAndReproducesItsNextTokenLogits) {
         const std::vector<float> want = read_floats(base + ".next.f32");
         ASSERT_EQ(want.size(), next.size());
         EXPECT_EQ(whole_model_check(next.data(), want.data(), want.size()), "");
-        if (ctx.ctx->session->device_name() == e.device)
+        if (ctx.ctx->session->device_name() == e.device) {
             EXPECT_TRUE(same_bits(next, want)) << "same device as the writer (" << e.device << "): bits differ";
+        }
     }
 }
 
