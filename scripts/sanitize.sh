@@ -49,7 +49,7 @@ fuzz_run() {  # fuzz_run TARGET: from the golden snapshots, for FUZZ_SECONDS; a 
   rm -f "$FUZZ_DIR/$1-"*
   LD_PRELOAD="$lvp" "$FUZZ_DIR/tests/fuzz/$1" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/$1-" "$corpus" >"$log" 2>&1 || rc=$?
-  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units" "$log" || true
+  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units" "$log" || true
   if [ "$rc" -ne 0 ]; then
     tail -n 60 "$log"
     echo "sanitize: $1 failed (exit $rc); failing input, if any: $(ls "$FUZZ_DIR/$1-"* 2>/dev/null || true)"
