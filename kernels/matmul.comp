@@ -15,6 +15,7 @@ layout(constant_id = 3) const uint ROWS_PER_WG = 2;     // rows per workgroup (a
 
 layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
 layout(std430, binding = 1) readonly buffer X { float x_in[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x_in4[]; };  // the same activations, for wide loads
 layout(std430, binding = 2) buffer Y { float y_out[]; };
 
 layout(push_constant) uniform PushConstants {
@@ -31,6 +32,7 @@ layout(push_constant) uniform PushConstants {
 } pc;
 
 #include "common/weight_type.glsl"
+#include "common/block_dot.glsl"
 
 void main() {
     const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
@@ -48,9 +50,7 @@ void main() {
             for (uint t = 0u; t < TOKEN_TILE; ++t) {
                 if (t0 + t >= pc.n_tokens) break;
                 const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + b * WEIGHT_QK;
-                float s = 0.0;
-                for (uint j = 0u; j < WEIGHT_QK; ++j) s += w[j] * x_in[xb + j];
-                acc[t] += s;
+                acc[t] += block_dot(w, xb);
             }
         }
         for (uint t = 0u; t < TOKEN_TILE; ++t) {

@@ -13,6 +13,7 @@ layout(constant_id = 3) const uint ROWS_PER_WG = 2;  // rows per workgroup, one 
 
 layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
 layout(std430, binding = 1) readonly buffer X { float x_in[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x_in4[]; };  // the same activations, for wide loads
 layout(std430, binding = 2) readonly buffer Ids { int ids[]; };
 layout(std430, binding = 3) readonly buffer SlotTable { uint slot_table[]; };
 layout(std430, binding = 4) writeonly buffer Out { float out_rows[]; };
@@ -30,6 +31,7 @@ layout(push_constant) uniform PushConstants {
 } pc;
 
 #include "common/weight_type.glsl"
+#include "common/block_dot.glsl"
 #include "common/row_dot.glsl"
 
 void main() {
