@@ -28,6 +28,8 @@ StatusOr<std::unique_ptr<Context>> Context::open(const std::string &model_path, 
     gopts.expert_cache_percent = opts.expert_cache_percent;
     gopts.io_threads = (uint32_t)opts.io_threads;
     gopts.direct_io = opts.expert_direct_io;
+    gopts.profile = opts.gpu_profile;
+    gopts.replay_decode = opts.gpu_replay_decode;
     MOEVK_ASSIGN_OR_RETURN(ctx->gpu_, GpuForward::create(*ctx->model_, gopts));
     ctx->fingerprint_ = model::fingerprint(*ctx->model_->file);
     return ctx;

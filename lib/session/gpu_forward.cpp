@@ -91,10 +91,8 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
     MOEVK_RETURN_IF_ERROR(device_->require(vulkan::kFeatureSubgroupArithmetic, "the forward pass"));
     kernels_ = std::make_unique<GpuKernels>(*device_);
     MOEVK_ASSIGN_OR_RETURN(stream_, vulkan::CommandStream::create(*device_));
-    const char *profile = std::getenv("MOEVK_PROFILE");  // internal: moevk-bench --profile
-    stream_->enable_profiling(profile != nullptr && std::string(profile) == "1");
-    const char *no_replay = std::getenv("MOEVK_NO_REPLAY");  // internal: measure the re-recording cost
-    replay_decode_ = !(no_replay != nullptr && std::string(no_replay) == "1");
+    stream_->enable_profiling(opts.profile);
+    replay_decode_ = opts.replay_decode;
     MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, std::max(1u, opts.max_batch)));
 
     MOEVK_ASSIGN_OR_RETURN(kv_layout_, make_kv_layout(opts.kv_type, n_ctx_, shape_.k_dim, shape_.v_dim));

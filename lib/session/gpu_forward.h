@@ -26,6 +26,11 @@ struct GpuForwardOptions {
     int64_t device_index = -1;
     std::string device_name;
     uint32_t max_batch = 256;  // tokens per prefill chunk (scratch buffers are sized for it)
+    // Internal, for moevk-bench (not reachable through the C API): time every dispatch with GPU timestamps
+    // (take_kernel_profile), and record single-token steps once and replay them (off only to measure the
+    // cost of re-recording).
+    bool profile = false;
+    bool replay_decode = true;
     // Expert cache budget in bytes; -1: automatic (every expert resident when they fit in device memory
     // with headroom for the rest, else the largest budget that fits). expert_cache_percent (1..100) of all
     // expert bytes instead when > 0. A budget of all expert bytes or more keeps every expert resident
@@ -60,7 +65,7 @@ public:
 
     virtual const std::string &device_name() const = 0;
 
-    // Profiling (internal, for moevk-bench --profile): when the environment variable MOEVK_PROFILE is 1 at
+    // Profiling (internal, for moevk-bench --profile): when GpuForwardOptions::profile was set at
     // create(), every dispatch is timed with GPU timestamps; this returns the time per kernel since the
     // last call (and forgets it). Empty when profiling is off. Not thread-safe against a running eval.
     virtual vulkan::KernelProfile take_kernel_profile() const = 0;

@@ -29,6 +29,8 @@ struct ContextOptions {
     int64_t io_threads = 0;                 // 0: automatic
     bool expert_direct_io = false;          // read experts with O_DIRECT ("expert_direct_io" 0/1)
     RuntimeSettings runtime;
+    bool gpu_profile = false;        // internal (moevk-bench): see GpuForwardOptions::profile
+    bool gpu_replay_decode = true;   // internal (moevk-bench): see GpuForwardOptions::replay_decode
 };
 
 constexpr int64_t kDefaultMaxCtx = 4096;

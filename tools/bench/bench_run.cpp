@@ -79,8 +79,8 @@ StatusOr<RunResult> run_once(const RunConfig &config) {
     opts.io_threads = config.io_threads;
     opts.expert_direct_io = config.cold && config.direct_io;
     if (config.cold) drop_page_cache(config.model_path);
-    if (config.profile) setenv("MOEVK_PROFILE", "1", 1);  // read by GpuForward::create
-    else unsetenv("MOEVK_PROFILE");
+    opts.gpu_profile = config.profile;
+    opts.gpu_replay_decode = config.replay_decode;
     const auto t_open = Clock::now();
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<session::Context> ctx, session::Context::open(config.model_path, opts));
     r.open_seconds = since(t_open);

@@ -20,7 +20,8 @@ struct RunConfig {
     uint32_t n_prompt = 64, n_decode = 16;
     uint32_t n_ctx = 1024;
     uint32_t io_threads = 0;
-    bool profile = false;           // GPU time per kernel (MOEVK_PROFILE=1: timestamps after every dispatch)
+    bool profile = false;           // GPU time per kernel (timestamps after every dispatch)
+    bool replay_decode = true;      // false (--no-replay): re-record every decode step, to measure that cost
 };
 
 // What one phase (prefill or decode) measured.

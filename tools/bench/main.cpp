@@ -49,7 +49,7 @@ int usage(const char *why) {
     std::fprintf(stderr,
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
-                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile]\n",
+                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n",
                  why);
     return 2;
 }
@@ -64,6 +64,10 @@ bool parse(int argc, char **argv, Args *a) {
         }
         if (flag == "--profile") {
             a->base.profile = true;
+            continue;
+        }
+        if (flag == "--no-replay") {
+            a->base.replay_decode = false;
             continue;
         }
         if (i + 1 >= argc) return false;
