@@ -14,6 +14,16 @@
 
 namespace moevk::model {
 
+// Upper bounds that no real checkpoint comes near; they keep products of dims far from overflow.
+constexpr uint32_t kMaxContext = 1u << 24;
+constexpr uint32_t kMaxEmbd = 1u << 16;
+constexpr uint32_t kMaxLayers = 1u << 12;
+constexpr uint32_t kMaxHeads = 1u << 10;
+constexpr uint32_t kMaxHeadDim = 1u << 12;
+constexpr uint32_t kMaxExperts = 1u << 14;
+constexpr uint32_t kMaxFfn = 1u << 18;
+constexpr uint64_t kMaxVocab = (1u << 31) - 1;  // token ids are int32
+
 // Integer key in [min_value, max_value]. Missing: kBadFormat for require_u32, `fallback` for optional_u32.
 StatusOr<uint32_t> require_u32(const GgufFile &file, const std::string &key, uint32_t min_value, uint32_t max_value);
 StatusOr<uint32_t> optional_u32(const GgufFile &file, const std::string &key, uint32_t min_value,

@@ -11,16 +11,7 @@ namespace moevk::model {
 
 namespace {
 
-// Upper bounds that no real checkpoint comes near; they keep products of dims far from overflow.
-constexpr uint32_t kMaxContext = 1u << 24;
-constexpr uint32_t kMaxEmbd = 1u << 16;
-constexpr uint32_t kMaxLayers = 1u << 12;
-constexpr uint32_t kMaxHeads = 1u << 10;
-constexpr uint32_t kMaxHeadDim = 1u << 12;
-constexpr uint32_t kMaxExperts = 1u << 14;
-constexpr uint32_t kMaxFfn = 1u << 18;
 constexpr uint32_t kMaxConv = 64;
-constexpr uint64_t kMaxVocab = (1u << 31) - 1;  // token ids are int32
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
