@@ -9,44 +9,19 @@
 #include <string>
 
 #include "reference/ops.h"
+#include "reference/tensor_access.h"
 
 namespace moevk::reference {
-namespace {
-
-uint64_t row_bytes_of(model::GgmlType type, uint64_t n_cols) {
-    auto bytes = model::row_bytes(type, n_cols);
-    if (!bytes) throw std::invalid_argument("reference: row of " + std::to_string(n_cols) + " elements is not whole blocks");
-    return *bytes;
-}
-
-std::vector<float> dequantize_tensor(const model::Model &m, const model::TensorInfo &t) {
-    std::vector<float> out(t.n_elements());
-    model::dequantize_row(t.type, m.data(t), out.data(), out.size());
-    return out;
-}
-
-// y = W x for a whole 2-D tensor W [n_cols, n_rows] (GGUF ne order).
-void matvec_tensor(const model::Model &m, const model::TensorInfo &w, const float *x, float *y) {
-    matvec(w.type, m.data(w), w.ne[1], w.ne[0], x, y);
-}
-
-// Start of expert e in a stacked expert tensor [n_cols, n_rows, n_expert]: experts are contiguous slices.
-const uint8_t *expert_slice(const model::Model &m, const model::TensorInfo &w, uint32_t e) {
-    return m.data(w) + (uint64_t)e * w.ne[1] * row_bytes_of(w.type, w.ne[0]);
-}
-
-}  // namespace
 
 Forward::Forward(const model::Model &model, uint32_t n_ctx, model::GgmlType kv_storage)
     : model_(model), n_ctx_(n_ctx), kv_storage_(kv_storage) {
     if (kv_storage != model::GgmlType::kF32 && kv_storage != model::GgmlType::kF16 &&
         kv_storage != model::GgmlType::kQ8_0)
         throw std::invalid_argument("reference: KV storage must be f32, f16 or q8_0");
-    const model::HParams &hp_check = model.hp;
-    const uint32_t block = model::block_elements(kv_storage);
-    if (hp_check.head_dim_k % block != 0 || hp_check.head_dim_v % block != 0)
-        throw std::invalid_argument("reference: head dims are not whole blocks of the KV storage type");
     const model::HParams &hp = model_.hp;
+    const uint32_t block = model::block_elements(kv_storage);
+    if (hp.head_dim_k % block != 0 || hp.head_dim_v % block != 0)
+        throw std::invalid_argument("reference: head dims are not whole blocks of the KV storage type");
     if (n_ctx == 0) throw std::invalid_argument("reference: n_ctx must be > 0");
     if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
         throw std::invalid_argument("reference: n_head must be a multiple of n_head_kv");

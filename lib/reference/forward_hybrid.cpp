@@ -9,22 +9,9 @@
 
 #include "reference/forward.h"
 #include "reference/ops.h"
+#include "reference/tensor_access.h"
 
 namespace moevk::reference {
-namespace {
-
-std::vector<float> dequantize_tensor(const model::Model &m, const model::TensorInfo &t) {
-    std::vector<float> out(t.n_elements());
-    model::dequantize_row(t.type, m.data(t), out.data(), out.size());
-    return out;
-}
-
-// y = W x for a whole 2-D tensor W [n_cols, n_rows] (GGUF ne order); a 1-D tensor is one row.
-void matvec_tensor(const model::Model &m, const model::TensorInfo &w, const float *x, float *y) {
-    matvec(w.type, m.data(w), w.ne[1], w.ne[0], x, y);
-}
-
-}  // namespace
 
 void Forward::init_recurrent_state() {
     const model::HParams &hp = model_.hp;
