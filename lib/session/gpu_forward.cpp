@@ -33,6 +33,12 @@ public:
     uint64_t kv_layer_bytes(uint32_t n_pos) const override { return kv_export_bytes(kv_layout_, n_pos); }
     Status read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const override;
     Status write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *src) override;
+    bool layer_has_kv(uint32_t layer) const override { return layer < kv_cache_.size(); }
+    // qwen3moe has no recurrent layers
+    uint64_t recurrent_state_bytes() const override { return 0; }
+    Status read_recurrent_state(uint8_t *) const override { return Status::ok(); }
+    Status write_recurrent_state(const uint8_t *) override { return Status::ok(); }
+    Status clear_recurrent_state() override { return Status::ok(); }
 
 private:
     // Evaluates tokens [0, n) of one chunk (n <= max_batch) at positions start_pos...; leaves x in scratch.

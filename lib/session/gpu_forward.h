@@ -86,6 +86,21 @@ public:
     // range), kDevice. write_kv leaves positions >= n_pos as they were.
     virtual Status read_kv(uint32_t layer, uint32_t n_pos, uint8_t *dst) const = 0;
     virtual Status write_kv(uint32_t layer, uint32_t n_pos, const uint8_t *src) = 0;
+    // Hybrid models keep K/V only for their attention layers; read_kv / write_kv of a layer without K/V is
+    // kInvalidArg. True for every layer of qwen3moe.
+    virtual bool layer_has_kv(uint32_t layer) const = 0;
+
+    // Recurrent state of hybrid models (checkpoints, DESIGN.md section 2; snapshots, section 5): the conv
+    // state and SSM state of every GatedDeltaNet layer after the last evaluated position, as host bytes in
+    // the layout of reference::Forward: for each recurrent layer in order, conv state float32
+    // [conv_dim][d_conv - 1] (oldest input first), then SSM state float32 [n_v_heads][head_k_dim][head_v_dim]
+    // (S[i * head_v_dim + j], key index i). 0 bytes for models without recurrent layers. dst / src hold
+    // recurrent_state_bytes() bytes (may be NULL when that is 0). clear_recurrent_state() zeroes it (the state
+    // before position 0). No eval may run at the same time. Errors: kDevice.
+    virtual uint64_t recurrent_state_bytes() const = 0;
+    virtual Status read_recurrent_state(uint8_t *dst) const = 0;
+    virtual Status write_recurrent_state(const uint8_t *src) = 0;
+    virtual Status clear_recurrent_state() = 0;
 };
 
 }  // namespace moevk::session
