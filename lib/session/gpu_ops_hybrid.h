@@ -15,14 +15,16 @@ namespace moevk::session {
 
 // Causal depthwise conv1d of d_conv taps + SiLU over a chunk of tokens, carrying the state across calls
 // (reference::conv1d_silu_step applied token after token). weight: float32 [channels][d_conv] (tap d_conv-1
-// multiplies the newest input). state: float32 [channels][d_conv - 1], oldest input first; on return it
-// holds the last d_conv - 1 inputs (of the chunk, or of the old state and the chunk when it is short).
+// multiplies the newest input). State: float32 [channels][d_conv - 1], oldest input first, read from
+// state_in; the last d_conv - 1 inputs (of the chunk, or of the old state and the chunk when it is short) are
+// written to state_out. state_in and state_out may be the same buffer (in place) or two (ping-pong: a failed
+// submission then leaves the old state intact).
 struct SsmConvOp {
     GpuActivations x;    // [t][channels]: the ssm_qkv projection
     GpuActivations out;  // [t][channels]; must not alias x
     const vulkan::Buffer *weight = nullptr;
-    const vulkan::Buffer *state = nullptr;
-    uint32_t state_offset = 0;  // first float of this layer's conv state in state
+    const vulkan::Buffer *state_in = nullptr, *state_out = nullptr;
+    uint32_t state_offset = 0;  // first float of this layer's conv state in state_in and in state_out
     uint32_t n_tokens = 0;
     uint32_t channels = 0;
     uint32_t d_conv = 0;  // >= 1
@@ -42,8 +44,10 @@ struct GatedDeltaOp {
     const vulkan::Buffer *dt_bias = nullptr;      // float32 [n_v_heads]
     const vulkan::Buffer *ssm_a = nullptr;        // float32 [n_v_heads], -exp(A_log) as GGUF stores it
     const vulkan::Buffer *norm_weight = nullptr;  // float32 [head_dim]
-    const vulkan::Buffer *state = nullptr;        // float32 [n_v_heads][head_dim][head_dim], in place
-    uint32_t state_offset = 0;                    // first float of this layer's SSM state in state
+    // float32 [n_v_heads][head_dim][head_dim] (S[vh][i][j], key index i), read from state_in, the state
+    // after the chunk written to state_out (the same buffer: in place; two: ping-pong, as SsmConvOp).
+    const vulkan::Buffer *state_in = nullptr, *state_out = nullptr;
+    uint32_t state_offset = 0;  // first float of this layer's SSM state in state_in and in state_out
     uint32_t n_tokens = 0;
     uint32_t n_k_heads = 0, n_v_heads = 0;
     uint32_t head_dim = 0;  // head_k_dim == head_v_dim
