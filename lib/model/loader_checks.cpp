@@ -68,6 +68,29 @@ StatusOr<int32_t> optional_token_id(const GgufFile &file, const std::string &key
     return (int32_t)*v;
 }
 
+Status bind_embeddings(TensorClaims &claims, Model *m) {
+    HParams &hp = m->hp;
+    const TensorInfo *embd = claims.file().find_tensor("token_embd.weight");
+    if (embd == nullptr) return bad_format("missing required tensor 'token_embd.weight'");
+    if (embd->ne[1] > kMaxVocab) {
+        return bad_format("tensor 'token_embd.weight' ne[1] (n_vocab) " + std::to_string(embd->ne[1]) +
+                          " is out of range [1, " + std::to_string(kMaxVocab) + "]");
+    }
+    hp.n_vocab = (uint32_t)embd->ne[1];
+    const uint64_t d = hp.n_embd, v = hp.n_vocab;
+    MOEVK_ASSIGN_OR_RETURN(m->token_embd, claims.require("token_embd.weight", {d, v}, TensorRole::kMatrix));
+    MOEVK_ASSIGN_OR_RETURN(m->output_norm, claims.require("output_norm.weight", {d}, TensorRole::kNorm));
+    MOEVK_ASSIGN_OR_RETURN(m->output, claims.optional("output.weight", {d, v}, TensorRole::kMatrix));
+    if (m->output == nullptr) m->output = m->token_embd;  // tied embeddings
+    return Status::ok();
+}
+
+Status read_special_tokens(const GgufFile &file, HParams *hp) {
+    MOEVK_ASSIGN_OR_RETURN(hp->eos_token, optional_token_id(file, "tokenizer.ggml.eos_token_id", hp->n_vocab));
+    MOEVK_ASSIGN_OR_RETURN(hp->bos_token, optional_token_id(file, "tokenizer.ggml.bos_token_id", hp->n_vocab));
+    return Status::ok();
+}
+
 Status TensorClaims::check(const TensorInfo &t, std::initializer_list<uint64_t> shape, TensorRole role) {
     uint64_t want[kGgufMaxDims] = {1, 1, 1, 1};
     size_t i = 0;

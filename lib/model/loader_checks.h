@@ -53,10 +53,18 @@ public:
     // kBadFormat naming the first tensor nobody claimed.
     Status check_all_claimed(const std::string &arch_name) const;
 
+    const GgufFile &file() const { return file_; }
+
 private:
     Status check(const TensorInfo &t, std::initializer_list<uint64_t> shape, TensorRole role);
     const GgufFile &file_;
     std::unordered_set<const TensorInfo *> claimed_;
 };
+
+// What every architecture shares around the layers: n_vocab (not a metadata key: the row count of
+// token_embd), token_embd, output_norm and output (tied to token_embd when the file has none), then
+// claimed through claims. Also the optional BOS / EOS token ids, checked against n_vocab.
+Status bind_embeddings(TensorClaims &claims, Model *m);
+Status read_special_tokens(const GgufFile &file, HParams *hp);
 
 }  // namespace moevk::model

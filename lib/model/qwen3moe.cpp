@@ -61,19 +61,7 @@ Status bind_tensors(const GgufFile &f, Model *m) {
     TensorClaims claims(f);
     const uint64_t d = hp.n_embd;
 
-    // n_vocab is not a metadata key: it is the row count of token_embd.
-    const TensorInfo *embd = f.find_tensor("token_embd.weight");
-    if (embd == nullptr) return bad_format("missing required tensor 'token_embd.weight'");
-    if (embd->ne[1] > kMaxVocab) {
-        return bad_format("tensor 'token_embd.weight' ne[1] (n_vocab) " + std::to_string(embd->ne[1]) +
-                          " is out of range [1, " + std::to_string(kMaxVocab) + "]");
-    }
-    hp.n_vocab = (uint32_t)embd->ne[1];
-    const uint64_t v = hp.n_vocab;
-    MOEVK_ASSIGN_OR_RETURN(m->token_embd, claims.require("token_embd.weight", {d, v}, TensorRole::kMatrix));
-    MOEVK_ASSIGN_OR_RETURN(m->output_norm, claims.require("output_norm.weight", {d}, TensorRole::kNorm));
-    MOEVK_ASSIGN_OR_RETURN(m->output, claims.optional("output.weight", {d, v}, TensorRole::kMatrix));
-    if (m->output == nullptr) m->output = m->token_embd;  // tied embeddings
+    MOEVK_RETURN_IF_ERROR(bind_embeddings(claims, m));
 
     const uint64_t hk = hp.head_dim_k, hv = hp.head_dim_v;
     const uint64_t q = hp.n_head * hk, k = hp.n_head_kv * hk, vv = hp.n_head_kv * hv, o = hp.n_head * hv;
@@ -104,8 +92,7 @@ StatusOr<std::unique_ptr<Model>> load_qwen3moe(std::unique_ptr<GgufFile> file) {
     auto model = std::make_unique<Model>();
     MOEVK_RETURN_IF_ERROR(read_hparams(*file, &model->hp));
     MOEVK_RETURN_IF_ERROR(bind_tensors(*file, model.get()));
-    MOEVK_ASSIGN_OR_RETURN(model->hp.eos_token, optional_token_id(*file, "tokenizer.ggml.eos_token_id", model->hp.n_vocab));
-    MOEVK_ASSIGN_OR_RETURN(model->hp.bos_token, optional_token_id(*file, "tokenizer.ggml.bos_token_id", model->hp.n_vocab));
+    MOEVK_RETURN_IF_ERROR(read_special_tokens(*file, &model->hp));
     model->file = std::move(file);  // the TensorInfo pointers stay valid: the file object does not move
     return model;
 }

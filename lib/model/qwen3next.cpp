@@ -144,18 +144,7 @@ Status bind_tensors(const GgufFile &f, Model *m) {
     HParams &hp = m->hp;
     TensorClaims claims(f);
     const uint64_t d = hp.n_embd;
-    const TensorInfo *embd = f.find_tensor("token_embd.weight");
-    if (embd == nullptr) return bad_format("missing required tensor 'token_embd.weight'");
-    if (embd->ne[1] > kMaxVocab) {
-        return bad_format("tensor 'token_embd.weight' ne[1] (n_vocab) " + num(embd->ne[1]) + " is out of range [1, " +
-                          num(kMaxVocab) + "]");
-    }
-    hp.n_vocab = (uint32_t)embd->ne[1];
-    const uint64_t v = hp.n_vocab;
-    MOEVK_ASSIGN_OR_RETURN(m->token_embd, claims.require("token_embd.weight", {d, v}, TensorRole::kMatrix));
-    MOEVK_ASSIGN_OR_RETURN(m->output_norm, claims.require("output_norm.weight", {d}, TensorRole::kNorm));
-    MOEVK_ASSIGN_OR_RETURN(m->output, claims.optional("output.weight", {d, v}, TensorRole::kMatrix));
-    if (m->output == nullptr) m->output = m->token_embd;  // tied embeddings
+    MOEVK_RETURN_IF_ERROR(bind_embeddings(claims, m));
 
     m->layers.resize(hp.n_layer);
     for (uint32_t il = 0; il < hp.n_layer; ++il) {
@@ -171,8 +160,7 @@ StatusOr<std::unique_ptr<Model>> load_hybrid(std::unique_ptr<GgufFile> file, Arc
     auto model = std::make_unique<Model>();
     MOEVK_RETURN_IF_ERROR(read_hparams(*file, arch, name, &model->hp));
     MOEVK_RETURN_IF_ERROR(bind_tensors(*file, model.get()));
-    MOEVK_ASSIGN_OR_RETURN(model->hp.eos_token, optional_token_id(*file, "tokenizer.ggml.eos_token_id", model->hp.n_vocab));
-    MOEVK_ASSIGN_OR_RETURN(model->hp.bos_token, optional_token_id(*file, "tokenizer.ggml.bos_token_id", model->hp.n_vocab));
+    MOEVK_RETURN_IF_ERROR(read_special_tokens(*file, &model->hp));
     model->file = std::move(file);  // the TensorInfo pointers stay valid: the file object does not move
     return model;
 }
