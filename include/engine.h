@@ -89,7 +89,12 @@ typedef struct moevk_params moevk_params; /* opaque: parameters set by key, so n
  *   io_threads               threads reading experts from disk (0: automatic)
  *   expert_direct_io         1: read experts with O_DIRECT, bypassing the page cache (default 0)
  *   kv_type                  str: "f16" (default), "f32", "q8_0"
- *   checkpoint_interval, max_checkpoints, checkpoint_bytes, max_replay_tokens, state_compression_level
+ *   checkpoint_interval      automatic checkpoint every this many positions (default 0: only at prompt ends)
+ *   max_checkpoints          checkpoints held at most (default 8; position 0 and the newest are never evicted)
+ *   checkpoint_bytes         host bytes of recurrent state the checkpoints may hold (default 256 MiB)
+ *   max_replay_tokens        tokens memory_seq_rm may re-evaluate from a checkpoint (default 512)
+ *   state_compression_level  zstd level of snapshots, 1..22 (default 1)
+ *   state_save_checkpoints   1: snapshots carry the checkpoints (default 0); docs/checkpoints.md
  * ------------------------------------------------------------------------------------------------------- */
 
 /** Create a parameter object holding the defaults.
@@ -136,7 +141,7 @@ MOEVK_API void moevk_ctx_close(moevk_ctx *ctx);
 MOEVK_API const char *moevk_last_error(const moevk_ctx *ctx);
 
 /** Change a runtime setting of a live context (checkpoint_interval, max_checkpoints, checkpoint_bytes,
- *  max_replay_tokens, state_compression_level). Keys fixed at open (n_ctx, device, kv_type, ...) are
+ *  max_replay_tokens, state_compression_level, state_save_checkpoints; a lowered checkpoint limit applies at once). Keys fixed at open (n_ctx, device, kv_type, ...) are
  *  refused with MOEVK_E_INVALID_ARG, as are unknown keys and out-of-range values. */
 MOEVK_API moevk_status moevk_ctx_set_i64(moevk_ctx *ctx, const char *key, int64_t value);
 /** String form of moevk_ctx_set_i64 (the value is parsed as a decimal integer). key and value are read only
@@ -181,9 +186,10 @@ MOEVK_API moevk_status moevk_memory_clear(moevk_ctx *ctx);
  * removed; a range that ends before the last position is MOEVK_E_UNSUPPORTED. Attention K/V truncates
  * exactly. Recurrent state (hybrid models) is restored from the newest checkpoint at or before p0 and the
  * stored tokens up to p0 are re-evaluated (at most max_replay_tokens); otherwise MOEVK_E_CANNOT_TRUNCATE.
- * Never silently lossy. Removing an empty range (p0 past the end) succeeds and changes nothing.
+ * Never silently lossy. Removing an empty range (p0 past the end) succeeds and changes nothing. Afterwards
+ * the logits are unavailable until the next eval (on every model, also after a replay).
  * @return MOEVK_OK; MOEVK_E_INVALID_ARG (seq_id not 0 or -1, p1 < p0); MOEVK_E_UNSUPPORTED;
- *         MOEVK_E_CANNOT_TRUNCATE. On failure the context is unchanged.
+ *         MOEVK_E_CANNOT_TRUNCATE; MOEVK_E_DEVICE. On failure the context is unchanged.
  * Threads: one thread at a time per context.
  */
 MOEVK_API moevk_status moevk_memory_seq_rm(moevk_ctx *ctx, int32_t seq_id, int32_t p0, int32_t p1);
@@ -192,13 +198,21 @@ MOEVK_API int32_t moevk_memory_seq_pos_max(moevk_ctx *ctx, int32_t seq_id);
 
 /* ---------------------------------------------------------------------------------------------------------
  * Checkpoints: a checkpoint at pos is the state after tokens [0, pos). Held by the context, dropped by
- * moevk_memory_clear and moevk_ctx_close. Every call:
- * MOEVK_E_INVALID_ARG for a NULL ctx; one thread at a time per context; a failed call changes nothing.
+ * moevk_memory_clear and moevk_ctx_close, and by memory_seq_rm / checkpoint_restore for positions past the
+ * new end. Made automatically at the end of every eval_prompt of 2 or more tokens and every
+ * checkpoint_interval positions; bounded by max_checkpoints and checkpoint_bytes (the oldest inserted goes
+ * first). On models without recurrent state a checkpoint is just a position. Rules: docs/checkpoints.md.
+ * Every call: MOEVK_E_INVALID_ARG for a NULL ctx; one thread at a time per context; a failed call changes
+ * nothing.
  * ------------------------------------------------------------------------------------------------------- */
 
-/** Save a checkpoint at pos; pos must equal pos_max + 1. Eviction never drops pos 0 or the newest. */
+/** Save a checkpoint at pos; pos must equal pos_max + 1 (else MOEVK_E_INVALID_ARG). Replaces one already
+ *  there. Eviction never drops pos 0 or the newest. MOEVK_E_OUT_OF_MEMORY when the state alone is larger
+ *  than checkpoint_bytes; MOEVK_E_DEVICE. */
 MOEVK_API moevk_status moevk_checkpoint_save(moevk_ctx *ctx, int32_t pos);
-/** Return the context to the checkpoint at pos. MOEVK_E_NO_CHECKPOINT when there is none. */
+/** Return the context to the checkpoint at pos: positions >= pos and checkpoints after pos are dropped, the
+ *  checkpoint stays; logits are unavailable until the next eval. MOEVK_E_NO_CHECKPOINT when there is none;
+ *  MOEVK_E_DEVICE. */
 MOEVK_API moevk_status moevk_checkpoint_restore(moevk_ctx *ctx, int32_t pos);
 /** Drop the checkpoint at pos. MOEVK_E_NO_CHECKPOINT when there is none. */
 MOEVK_API moevk_status moevk_checkpoint_forget(moevk_ctx *ctx, int32_t pos);
@@ -212,7 +226,8 @@ MOEVK_API int32_t moevk_checkpoint_count(moevk_ctx *ctx);
  * one thread at a time per context.
  * ------------------------------------------------------------------------------------------------------- */
 
-/** Serialise the session (tokens, last logits, K/V; zstd level: runtime setting state_compression_level).
+/** Serialise the session (tokens, last logits, K/V, recurrent state; the checkpoints when the runtime setting
+ *  state_save_checkpoints is 1; zstd level: runtime setting state_compression_level).
  *  dst NULL: *out_size receives the exact size needed (the encoded snapshot is kept until the session
  *  changes, so the following call with a buffer does not encode again). dst too small:
  *  MOEVK_E_BUFFER_TOO_SMALL with *out_size set. @return MOEVK_OK; MOEVK_E_INVALID_ARG (out_size NULL);
@@ -220,7 +235,8 @@ MOEVK_API int32_t moevk_checkpoint_count(moevk_ctx *ctx);
 MOEVK_API moevk_status moevk_state_save(moevk_ctx *ctx, void *dst, size_t dst_capacity, size_t *out_size);
 /** Restore a session from src_size bytes. Transactional: on any failure the context is unchanged (one
  *  exception: if the device fails while the new K/V is written and again while the old one is written back,
- *  the session is emptied and the message says so). Afterwards moevk_get_logits returns the saved logits.
+ *  the session is emptied and the message says so). Afterwards moevk_get_logits returns the saved logits,
+ *  and the context's checkpoints are the file's (if it carries any) plus one at its end.
  *  @return MOEVK_OK; MOEVK_E_NOT_A_SNAPSHOT; MOEVK_E_VERSION (newer format); MOEVK_E_MODEL_MISMATCH (another
  *          model, even of the same shape); MOEVK_E_CORRUPT (checksum, truncation, inconsistent fields);
  *          MOEVK_E_CTX_FULL (more positions than n_ctx); MOEVK_E_UNSUPPORTED (the snapshot's kv_type differs

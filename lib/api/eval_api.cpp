@@ -40,39 +40,30 @@ extern "C" int32_t moevk_memory_seq_pos_max(moevk_ctx *ctx, int32_t seq_id) {
     return ctx->session->pos_max();
 }
 
-// ---- checkpoints: their issue has not landed; the calls refuse cleanly ----
-
-namespace {
-moevk::Status not_yet(const char *what) {
-    return moevk::unsupported(std::string(what) + " is not implemented in this version of moevk");
-}
-}  // namespace
+// ---- checkpoints (session/context_checkpoints.cpp) ----
 
 extern "C" moevk_status moevk_checkpoint_save(moevk_ctx *ctx, int32_t pos) {
-    (void)pos;
     return moevk::api::guard(ctx, [&]() -> moevk::Status {
         MOEVK_CHECK_ARG(ctx != nullptr);
-        return not_yet("moevk_checkpoint_save");
+        return ctx->session->checkpoint_save(pos);
     });
 }
 
 extern "C" moevk_status moevk_checkpoint_restore(moevk_ctx *ctx, int32_t pos) {
-    (void)pos;
     return moevk::api::guard(ctx, [&]() -> moevk::Status {
         MOEVK_CHECK_ARG(ctx != nullptr);
-        return not_yet("moevk_checkpoint_restore");
+        return ctx->session->checkpoint_restore(pos);
     });
 }
 
 extern "C" moevk_status moevk_checkpoint_forget(moevk_ctx *ctx, int32_t pos) {
-    (void)pos;
     return moevk::api::guard(ctx, [&]() -> moevk::Status {
         MOEVK_CHECK_ARG(ctx != nullptr);
-        return not_yet("moevk_checkpoint_forget");
+        return ctx->session->checkpoint_forget(pos);
     });
 }
 
 extern "C" int32_t moevk_checkpoint_count(moevk_ctx *ctx) {
-    (void)ctx;
-    return 0;
+    if (ctx == nullptr) return 0;
+    return ctx->session->checkpoint_count();
 }

@@ -55,14 +55,17 @@ Status Context::eval(const int32_t *tokens, int32_t n, int32_t start_pos, float 
                                                 std::to_string((int64_t)start_pos + n) + ") pass n_ctx " +
                                                 std::to_string(n_ctx_));
 
-    // Compute into scratch first; the context only changes once the GPU work succeeded.
+    // Compute into scratch first; the context only changes once the GPU work succeeded. A prompt (more
+    // than one token) ends with an automatic checkpoint; single-token decode steps do not, so decoding
+    // never pushes a prompt's checkpoints out (docs/checkpoints.md).
     std::vector<float> new_logits(n_vocab);
-    const auto t0 = std::chrono::steady_clock::now();
-    MOEVK_RETURN_IF_ERROR(gpu_->eval(tokens, (uint32_t)n, (uint32_t)start_pos, new_logits.data(), all_logits, trace));
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    MOEVK_ASSIGN_OR_RETURN(EvalResult r, run_eval(tokens, (uint32_t)n, (uint32_t)start_pos, new_logits.data(),
+                                                  all_logits, trace, n >= 2));
+    const double seconds = r.seconds;
 
     tokens_.insert(tokens_.end(), tokens, tokens + n);
     last_logits_.swap(new_logits);
+    add_automatic(std::move(r.made));
     ++generation_;
     if (logits) std::memcpy(logits, last_logits_.data(), n_vocab * sizeof(float));
     stats_.tokens_evaluated += (uint64_t)n;
@@ -89,6 +92,7 @@ Status Context::get_logits(float *dst, size_t dst_capacity) const {
 
 void Context::clear() {
     tokens_.clear();
+    checkpoints_.clear();
     last_logits_.clear();
     ++generation_;
 }
@@ -104,16 +108,26 @@ Status Context::seq_rm(int32_t seq_id, int32_t p0, int32_t p1) {
     if (p1 < end)
         return unsupported("only a tail can be removed: [" + std::to_string(p0) + ", " + std::to_string(p1) +
                            ") ends before the last position " + std::to_string(end - 1));
-    // Attention K/V truncates exactly: positions >= p0 are simply no longer read.
-    tokens_.resize((size_t)p0);
+    // Attention K/V truncates exactly: positions >= p0 are simply no longer read. Recurrent state cannot
+    // be cut; it is rebuilt from a checkpoint (context_checkpoints.cpp).
+    if (has_recurrent_state()) {
+        MOEVK_RETURN_IF_ERROR(rewind_to(p0));
+    } else {
+        tokens_.resize((size_t)p0);
+        checkpoints_.drop_after(p0);
+    }
     ++generation_;
-    // The logits of the new last position are not stored: they stay unavailable until the next eval.
+    // The logits of the new last position are not kept: they are unavailable until the next eval (also
+    // when a replay computed them, so that every model behaves the same).
     last_logits_.clear();
     return Status::ok();
 }
 
 Status Context::set_runtime(const std::string &key, int64_t value) {
-    return apply_runtime_setting(opts_.runtime, key, value);
+    MOEVK_RETURN_IF_ERROR(apply_runtime_setting(opts_.runtime, key, value));
+    checkpoints_.enforce(checkpoint_limits());  // a lowered limit applies at once
+    ++generation_;
+    return Status::ok();
 }
 
 }  // namespace moevk::session

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "model/fingerprint.h"
 #include "model/model.h"
+#include "session/checkpoints.h"
 #include "session/gpu_forward.h"
 #include "session/options.h"
 
@@ -35,9 +36,19 @@ public:
                 float *all_logits = nullptr, RoutingTrace *trace = nullptr);
     Status get_logits(float *dst, size_t dst_capacity) const;
     void clear();
+    // Removes the tail [p0, end). Models with recurrent state rewind through a checkpoint and replay the
+    // stored tokens (context_checkpoints.cpp); kCannotTruncate when no checkpoint is close enough.
     Status seq_rm(int32_t seq_id, int32_t p0, int32_t p1);
     int32_t pos_max() const { return (int32_t)tokens_.size() - 1; }
     Status set_runtime(const std::string &key, int64_t value);
+
+    // Explicit checkpoints (engine.h; context_checkpoints.cpp). A checkpoint at pos is the state after
+    // tokens [0, pos); every held checkpoint has pos <= pos_max() + 1.
+    Status checkpoint_save(int32_t pos);
+    Status checkpoint_restore(int32_t pos);
+    Status checkpoint_forget(int32_t pos);
+    int32_t checkpoint_count() const { return checkpoints_.count(); }
+    const Checkpoints &checkpoints() const { return checkpoints_; }
 
     // State snapshots (context_state.cpp; docs/state-format.md). save_state: dst NULL asks for the size;
     // the encoded snapshot is kept until the session changes, so the usual size-then-copy pair encodes once.
@@ -71,6 +82,25 @@ private:
     std::vector<int32_t> tokens_;      // tokens at positions [0, size): the sequence
     std::vector<float> last_logits_;   // next-token logits of the last position; empty when none
     Stats stats_;
+    Checkpoints checkpoints_;
+
+    // The evaluation behind eval() and the replay of seq_rm: runs tokens at [start_pos, start_pos + n),
+    // split at checkpoint_interval boundaries on models with recurrent state, and returns the checkpoints
+    // it made (interval boundaries, plus the end when end_checkpoint) without adding them. On failure the
+    // device's recurrent state is the one before the call (or the session is emptied, saying so).
+    struct EvalResult {
+        std::vector<Checkpoint> made;
+        double seconds = 0;
+    };
+    StatusOr<EvalResult> run_eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits,
+                                  float *all_logits, RoutingTrace *trace, bool end_checkpoint);
+    bool has_recurrent_state() const { return gpu_->recurrent_state_bytes() > 0; }
+    CheckpointLimits checkpoint_limits() const;
+    void add_automatic(std::vector<Checkpoint> made);
+    Status read_recurrent(std::vector<uint8_t> &out) const;
+    Status write_recurrent(const std::vector<uint8_t> &state);  // empty: the zero state
+    Status rewind_to(int32_t p0);
+    void lose_session();
     // Snapshots: the model's fingerprint (computed at open), a counter bumped by every change of the
     // session (eval, clear, seq_rm, load), and the last encoded snapshot with the counter it belongs to.
     model::Fingerprint fingerprint_;

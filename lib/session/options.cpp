@@ -17,6 +17,7 @@ constexpr RuntimeKey kRuntimeKeys[] = {
     {"checkpoint_bytes", &RuntimeSettings::checkpoint_bytes, 0, INT64_MAX},
     {"max_replay_tokens", &RuntimeSettings::max_replay_tokens, 0, INT32_MAX},
     {"state_compression_level", &RuntimeSettings::state_compression_level, 1, 22},
+    {"state_save_checkpoints", &RuntimeSettings::state_save_checkpoints, 0, 1},
 };
 
 const RuntimeKey *find_key(const std::string &key) {

@@ -17,6 +17,7 @@ struct RuntimeSettings {
     int64_t checkpoint_bytes = 256ll << 20;
     int64_t max_replay_tokens = 512;
     int64_t state_compression_level = 1;    // zstd level; low favours speed
+    int64_t state_save_checkpoints = 0;     // 1: snapshots carry the checkpoints (docs/state-format.md)
 };
 
 struct ContextOptions {

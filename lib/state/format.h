@@ -1,4 +1,4 @@
-// format.h — the constants of snapshot format version 1 (docs/state-format.md): magic, header offsets,
+// format.h — the constants of snapshot format versions 1 and 2 (docs/state-format.md): magic, header offsets,
 // flags, section types, cache type ids and row sizes. Only numbers live here; writer.cpp and reader.cpp use them.
 #pragma once
 
@@ -7,7 +7,8 @@
 namespace moevk::state {
 
 constexpr uint32_t kMagic = 0x534B564Du;  // bytes "MVKS"
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;      // the newest version this moevk reads and writes
+constexpr uint32_t kFormatVersionKvOnly = 1;  // written when a file needs nothing version 2 added
 constexpr uint64_t kHeaderBytes = 72;
 constexpr uint64_t kSectionEntryBytes = 32;
 constexpr uint64_t kTrailerBytes = 8;
@@ -20,12 +21,15 @@ constexpr uint64_t kOffMagic = 0, kOffVersion = 4, kOffFlags = 8, kOffWriterVers
 constexpr uint32_t kFlagHasLogits = 1u << 0;
 constexpr uint32_t kHeaderFlagsKnown = kFlagHasLogits;
 
-// Section types; 2..4 are reserved for recurrent state and checkpoints (never reuse them for anything else).
+// Section types: 1 in every version; 2..4 since version 2 (recurrent state of one layer, checkpoint).
 constexpr uint32_t kSectionAttnKv = 1;
 constexpr uint32_t kSectionRecurrentConv = 2, kSectionRecurrentSsm = 3, kSectionCheckpoint = 4;
 constexpr uint32_t kSectionFlagBytePlanes = 1u << 0;
 constexpr uint32_t kSectionFlagSkippable = 1u << 31;
 constexpr uint32_t kSectionFlagsKnown = kSectionFlagBytePlanes | kSectionFlagSkippable;
+
+// Recurrent state and checkpoints are float32: byte planes of width 4.
+constexpr uint32_t kRecurrentPlaneWidth = 4;
 
 // Cache types by their ggml type id.
 constexpr uint32_t kKvF32 = 0, kKvF16 = 1, kKvQ8_0 = 8;

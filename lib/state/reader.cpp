@@ -1,4 +1,4 @@
-// reader.cpp — decodes and verifies a version 1 snapshot into memory, in the order of checks that
+// reader.cpp — decodes and verifies a version 1 or 2 snapshot into memory, in the order of checks that
 // docs/state-format.md lists. Input is untrusted: every size is checked against the bytes present before
 // anything is allocated or read. It never touches a context: the session applies the result.
 #define ZSTD_STATIC_LINKING_ONLY  // ZSTD_d_forceIgnoreChecksum, for builds with MOEVK_STATE_NO_CHECKSUM only
@@ -34,7 +34,7 @@ struct SectionEntry {
 // Decompresses one frame of exactly `stored` bytes into `raw` bytes, un-transposing the planes.
 Status decode_section(ZSTD_DCtx *dctx, const uint8_t *frame, const SectionEntry &e, std::vector<uint8_t> &planes,
                       std::vector<uint8_t> &out) {
-    const std::string where = "section " + num(e.index) + ": ";
+    const std::string where = "section (type " + num(e.type) + ", index " + num(e.index) + "): ";
     if (ZSTD_findFrameCompressedSize(frame, e.stored_size) != e.stored_size)
         return corrupt(where + "payload is not exactly one zstd frame of stored_size " + num(e.stored_size) + " bytes");
     ZSTD_frameHeader zfh;
@@ -49,6 +49,72 @@ Status decode_section(ZSTD_DCtx *dctx, const uint8_t *frame, const SectionEntry 
     if (got != e.raw_size) return corrupt(where + "decompressed " + num(got) + " bytes, expected " + num(e.raw_size));
     out.resize(e.raw_size);
     from_byte_planes(planes.data(), e.raw_size, (e.flags & kSectionFlagBytePlanes) ? e.plane_width : 1, out.data());
+    return Status::ok();
+}
+
+bool is_known(uint32_t type, uint32_t version) {
+    return type == kSectionAttnKv || (version >= 2 && (type == kSectionRecurrentConv || type == kSectionRecurrentSsm ||
+                                                       type == kSectionCheckpoint));
+}
+
+// One section the model's state needs: its type, index and content size.
+struct ExpectedSection {
+    uint32_t type, index;
+    uint64_t raw_size;
+};
+
+// Check 13 of docs/state-format.md. Version 1: one ATTN_KV per layer. Version 2: per layer in order its
+// ATTN_KV, or its CONV then SSM section (recurrent layers), then any number of CHECKPOINT sections with
+// increasing positions <= n_pos. Unknown types anywhere: skipped when SKIPPABLE, else VERSION.
+Status check_sections(const std::vector<SectionEntry> &entries, const SnapshotShape &shape, uint32_t version,
+                      uint32_t n_pos) {
+    const bool hybrid = recurrent_state_bytes(shape) > 0;
+    if (version < 2 && hybrid)
+        return corrupt("a version 1 snapshot cannot hold the recurrent state this model has");
+    std::vector<ExpectedSection> layers;
+    for (uint32_t l = 0; l < shape.n_layer; ++l) {
+        if (shape.is_recurrent(l)) {
+            layers.push_back({kSectionRecurrentConv, l, shape.conv_bytes[l]});
+            layers.push_back({kSectionRecurrentSsm, l, shape.ssm_bytes[l]});
+        } else {
+            layers.push_back({kSectionAttnKv, l, attn_kv_bytes(shape, n_pos)});
+        }
+    }
+    const uint64_t state_bytes = recurrent_state_bytes(shape);
+    size_t next = 0;  // index into layers
+    int64_t last_checkpoint = -1;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const SectionEntry &e = entries[i];
+        const std::string where = "section " + num(i) + ": ";
+        if (e.flags & ~kSectionFlagsKnown) return corrupt(where + "reserved flag bits set");
+        if (!is_known(e.type, version)) {
+            if (e.flags & kSectionFlagSkippable) continue;
+            return Status(StatusCode::kVersion, where + "type " + num(e.type) + " needs a newer moevk");
+        }
+        const bool planes = e.flags & kSectionFlagBytePlanes;
+        if (planes ? (e.plane_width == 0 || e.raw_size % e.plane_width != 0) : e.plane_width != 1)
+            return corrupt(where + "plane_width " + num(e.plane_width) + " does not fit raw_size " + num(e.raw_size));
+        if (e.type == kSectionCheckpoint) {
+            if (next != layers.size()) return corrupt(where + "checkpoint before the state of every layer");
+            if ((int64_t)e.index <= last_checkpoint || e.index > n_pos)
+                return corrupt(where + "checkpoint position " + num(e.index) + " is not increasing or passes n_pos " +
+                               num(n_pos));
+            const uint64_t want = e.index == 0 ? 0 : state_bytes;
+            if (e.raw_size != want)
+                return corrupt(where + "checkpoint raw_size " + num(e.raw_size) + ", expected " + num(want));
+            last_checkpoint = e.index;
+            continue;
+        }
+        if (next == layers.size()) return corrupt(where + "type " + num(e.type) + " after the state of every layer");
+        const ExpectedSection &x = layers[next++];
+        if (e.type != x.type || e.index != x.index)
+            return corrupt(where + "type " + num(e.type) + " of layer " + num(e.index) + ", expected type " +
+                           num(x.type) + " of layer " + num(x.index));
+        if (e.raw_size != x.raw_size)
+            return corrupt(where + "raw_size " + num(e.raw_size) + ", expected " + num(x.raw_size));
+    }
+    if (next != layers.size())
+        return corrupt("holds " + num(next) + " of the " + num(layers.size()) + " layer sections this model needs");
     return Status::ok();
 }
 
@@ -138,37 +204,24 @@ StatusOr<Snapshot> decode(const uint8_t *src, size_t size, const SnapshotShape &
         }
     }
 
-    // 13: the section table describes exactly the layers of this model.
-    const uint64_t layer_bytes = attn_kv_bytes(expected, n_pos);
-    uint32_t next_layer = 0;
-    for (uint32_t i = 0; i < n_sections; ++i) {
-        const SectionEntry &e = entries[i];
-        const std::string where = "section " + num(i) + ": ";
-        if (e.flags & ~kSectionFlagsKnown) return corrupt(where + "reserved flag bits set");
-        if (e.type != kSectionAttnKv) {
-            if (e.flags & kSectionFlagSkippable) continue;
-            return Status(StatusCode::kVersion, where + "type " + num(e.type) + " needs a newer moevk");
-        }
-        if (e.index != next_layer) return corrupt(where + "layer " + num(e.index) + ", expected " + num(next_layer));
-        ++next_layer;
-        if (e.raw_size != layer_bytes)
-            return corrupt(where + "raw_size " + num(e.raw_size) + ", expected " + num(layer_bytes));
-        const bool planes = e.flags & kSectionFlagBytePlanes;
-        if (planes ? (e.plane_width == 0 || e.raw_size % e.plane_width != 0) : e.plane_width != 1)
-            return corrupt(where + "plane_width " + num(e.plane_width) + " does not fit raw_size " + num(e.raw_size));
-    }
-    if (next_layer != n_layer)
-        return corrupt("holds K/V of " + num(next_layer) + " layers, the model has " + num(n_layer));
+    // 13: the section table describes exactly the state of this model, in the order the format fixes.
+    MOEVK_RETURN_IF_ERROR(check_sections(entries, expected, version, n_pos));
 
     // 14: decompress and verify every payload into scratch memory.
     std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
     if (!dctx) return out_of_memory("zstd decompression context");
     if (!checksums_verified()) ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_forceIgnoreChecksum, ZSTD_d_ignoreChecksum);
     snap.layers.resize(n_layer);
-    std::vector<uint8_t> planes;
+    snap.recurrent_state.reserve(recurrent_state_bytes(expected));
+    std::vector<uint8_t> planes, content;
     for (const SectionEntry &e : entries) {
-        if (e.type != kSectionAttnKv) continue;
-        MOEVK_RETURN_IF_ERROR(decode_section(dctx.get(), src + e.payload_offset, e, planes, snap.layers[e.index]));
+        if (!is_known(e.type, version)) continue;  // a skippable unknown section (checked above)
+        std::vector<uint8_t> &out = e.type == kSectionAttnKv ? snap.layers[e.index] : content;
+        MOEVK_RETURN_IF_ERROR(decode_section(dctx.get(), src + e.payload_offset, e, planes, out));
+        if (e.type == kSectionRecurrentConv || e.type == kSectionRecurrentSsm)
+            snap.recurrent_state.insert(snap.recurrent_state.end(), content.begin(), content.end());
+        else if (e.type == kSectionCheckpoint)
+            snap.checkpoints.push_back(SnapshotCheckpoint{e.index, content});
     }
     return snap;
 }
