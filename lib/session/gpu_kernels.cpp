@@ -20,6 +20,9 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // 64 (wide workgroups are slow there).
     attention_workgroup_ = device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? reduce_workgroup_ : std::min<uint32_t>(256, limit);
     if (tuning.attention_workgroup) attention_workgroup_ = std::min(tuning.attention_workgroup, limit);
+    attention_split_ = tuning.attention_kernel == AttentionKernel::kDeviceDefault
+                           ? device.info().type != VK_PHYSICAL_DEVICE_TYPE_CPU
+                           : tuning.attention_kernel == AttentionKernel::kSplit;
     rows_per_workgroup_ = std::max<uint32_t>(1, reduce_workgroup_ / std::max<uint32_t>(1, device.info().subgroup_size));
 }
 

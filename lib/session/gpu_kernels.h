@@ -15,11 +15,16 @@
 
 namespace moevk::session {
 
+// Which attention kernel runs: per (head, token) (attention.comp) or split over the keys
+// (attention_split.comp). They round differently; a device always uses the same one.
+enum class AttentionKernel { kDeviceDefault, kPerHead, kSplit };
+
 // Sizes chosen per device; a zero field means "the default for this device". Tests set them to run code
 // paths the default would skip on their device.
 struct GpuKernelTuning {
     uint32_t matmul_token_tile = 0;
     uint32_t attention_workgroup = 0;
+    AttentionKernel attention_kernel = AttentionKernel::kDeviceDefault;
 };
 
 class GpuKernels {
@@ -42,6 +47,9 @@ public:
     uint32_t rows_per_workgroup() const { return rows_per_workgroup_; }
     // Invocations of an attention workgroup (one per head and token): its key tile.
     uint32_t attention_workgroup() const { return attention_workgroup_; }
+    // Split attention (GPUs); CPU devices keep the per-head kernel, whose bits the golden snapshots of
+    // tests/golden/ hold.
+    bool attention_split() const { return attention_split_; }
 
 private:
     const vulkan::Device &device_;
@@ -50,6 +58,7 @@ private:
     uint32_t rows_per_workgroup_ = 1;
     uint32_t matmul_token_tile_ = 4;
     uint32_t attention_workgroup_ = 64;
+    bool attention_split_ = true;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 

@@ -23,6 +23,25 @@ struct AttentionPush {
     float scale;
 };
 
+struct SplitPush {
+    uint32_t token_base, n_head, head_dim_k, head_dim_v, qkv_stride;
+    uint32_t k_base, k_width, k_scale_base;
+    uint32_t v_base, v_width, v_scale_base;
+    uint32_t out_stride, max_splits;
+    float scale;
+};
+
+struct CombinePush {
+    uint32_t token_base, n_head, head_dim_v, out_stride, max_splits, key_tile;
+};
+
+// Keys attention_split.comp stages in shared memory at once; smaller only where the shared memory is short.
+constexpr uint32_t kKeyTile = 32;
+
+uint64_t attention_shared_bytes(uint32_t group, uint32_t max_head_dim, uint32_t key_tile) {
+    return 4ull * (group * max_head_dim + key_tile * (max_head_dim + 1) + group * key_tile + 3 * group);
+}
+
 uint32_t kv_unit(KvType type) { return type == KvType::kF32 ? 1 : type == KvType::kF16 ? 2 : 32; }
 
 }  // namespace
@@ -53,6 +72,7 @@ StatusOr<KvLayout> make_kv_layout(KvType type, uint32_t n_ctx, uint32_t k_width,
     region(k_width, &l.k);
     region(v_width, &l.v);
     if (words >= (1ull << 31)) return unsupported("KV cache of one layer is over 8 GiB");
+    l.n_ctx = n_ctx;
     l.total_bytes = words * 4;
     return l;
 }
@@ -77,12 +97,13 @@ Status record_kv_write(GpuRecorder &rec, const KvWriteOp &op) {
                                &pc, sizeof pc, {(units + desc.workgroup_size - 1) / desc.workgroup_size, op.n_tokens, 1});
 }
 
-Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
-    if (op.n_tokens == 0) return Status::ok();
-    if (op.qkv.offset != 0 || op.out.offset != 0) return internal_error("attention: offsets must be 0");
-    if (op.n_head_kv == 0 || op.n_head % op.n_head_kv != 0)
-        return unsupported("attention: n_head " + std::to_string(op.n_head) + " is not a multiple of n_head_kv " +
-                           std::to_string(op.n_head_kv));
+uint64_t attention_partials_bytes(uint32_t n_head, uint32_t head_dim_v, uint32_t n_tokens) {
+    return 4ull * n_tokens * n_head * kAttentionMaxSplits * (head_dim_v + 2);
+}
+
+namespace {
+
+Status record_per_head(GpuRecorder &rec, const AttentionOp &op) {
     const uint32_t wg = rec.kernels.attention_workgroup();
     const uint32_t max_dim = std::max(op.head_dim_k, op.head_dim_v);
     // Spec constants rounded up so models of similar shape share one pipeline.
@@ -109,6 +130,76 @@ Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
                                 {op.positions, 0, 0, Access::kRead},
                                 {op.out.buffer, 0, 0, Access::kWrite}},
                                &pc, sizeof pc, {op.n_head, op.n_tokens, 1});
+}
+
+Status record_split(GpuRecorder &rec, const AttentionOp &op) {
+    const uint32_t wg = rec.kernels.attention_workgroup();
+    const uint32_t group = op.n_head / op.n_head_kv;
+    const uint32_t max_dim = std::max(op.head_dim_k, op.head_dim_v);
+    // Spec constants rounded up so models of similar shape share one pipeline.
+    const uint32_t max_head_dim = (max_dim + 63) / 64 * 64;
+    const uint32_t out_per_lane = (group * op.head_dim_v + wg - 1) / wg;
+    const uint64_t shared_limit = rec.kernels.device().info().max_compute_shared_memory_bytes;
+    uint32_t key_tile = kKeyTile;
+    while (key_tile > 1 && attention_shared_bytes(group, max_head_dim, key_tile) > shared_limit) key_tile /= 2;
+    if (group > wg || attention_shared_bytes(group, max_head_dim, key_tile) > shared_limit)
+        return unsupported("attention: " + std::to_string(group) + " query heads per KV head of dim " +
+                           std::to_string(max_dim) + " need more shared memory or invocations than the device has");
+    // tokens are recorded in groups whose partials fit the buffer
+    const uint64_t group_tokens =
+        op.partials ? op.partials->size_bytes() / attention_partials_bytes(op.n_head, op.head_dim_v, 1) : 0;
+    if (group_tokens == 0) return internal_error("attention: no partials buffer or one too small for a token");
+    const uint32_t max_splits = kAttentionMaxSplits;
+    // no token splits into more workgroups than its keys have tiles
+    const uint32_t grid_splits = std::max<uint32_t>(1, std::min(max_splits, (op.layout.n_ctx + key_tile - 1) / key_tile));
+
+    vulkan::PipelineDesc desc;
+    desc.variant = kv_variant("attention_split", op.layout.type);
+    desc.n_buffers = 5;
+    desc.push_constant_bytes = sizeof(SplitPush);
+    desc.workgroup_size = wg;
+    desc.spec_constants = {{2, max_head_dim}, {3, out_per_lane}, {4, group}, {5, key_tile}};
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    vulkan::PipelineDesc combine_desc;
+    combine_desc.variant = "attention_combine";
+    combine_desc.n_buffers = 3;
+    combine_desc.push_constant_bytes = sizeof(CombinePush);
+    combine_desc.workgroup_size = rec.kernels.reduce_workgroup();
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *combine, rec.kernels.get(combine_desc));
+
+    const KvLayout &l = op.layout;
+    for (uint32_t base = 0; base < op.n_tokens; base += (uint32_t)group_tokens) {
+        const uint32_t n = (uint32_t)std::min<uint64_t>(group_tokens, op.n_tokens - base);
+        SplitPush pc{base,     op.n_head,  op.head_dim_k,   op.head_dim_v, op.qkv.stride,
+                     l.k.base, l.k.width,  l.k.scale_base,  l.v.base,      l.v.width,
+                     l.v.scale_base, op.out.stride, max_splits, op.scale};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
+                                                  {{op.qkv.buffer, 0, 0, Access::kRead},
+                                                   {op.cache, 0, 0, Access::kRead},
+                                                   {op.positions, 0, 0, Access::kRead},
+                                                   {op.out.buffer, 0, 0, Access::kWrite},
+                                                   {op.partials, 0, 0, Access::kWrite}},
+                                                  &pc, sizeof pc, {op.n_head_kv, n, grid_splits}));
+        if (grid_splits == 1) continue;
+        CombinePush cp{base, op.n_head, op.head_dim_v, op.out.stride, max_splits, key_tile};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*combine,
+                                                  {{op.positions, 0, 0, Access::kRead},
+                                                   {op.partials, 0, 0, Access::kRead},
+                                                   {op.out.buffer, 0, 0, Access::kWrite}},
+                                                  &cp, sizeof cp, {op.n_head, n, 1}));
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
+    if (op.n_tokens == 0) return Status::ok();
+    if (op.qkv.offset != 0 || op.out.offset != 0) return internal_error("attention: offsets must be 0");
+    if (op.n_head_kv == 0 || op.n_head % op.n_head_kv != 0)
+        return unsupported("attention: n_head " + std::to_string(op.n_head) + " is not a multiple of n_head_kv " +
+                           std::to_string(op.n_head_kv));
+    return rec.kernels.attention_split() ? record_split(rec, op) : record_per_head(rec, op);
 }
 
 }  // namespace moevk::session

@@ -99,6 +99,7 @@ struct KvRegion {
 struct KvLayout {
     KvType type = KvType::kF16;
     KvRegion k, v;
+    uint32_t n_ctx = 0;  // positions
     uint64_t total_bytes = 0;
 };
 // Errors: kUnsupported when a width does not suit the type (f16: even; q8_0: multiple of 32).
@@ -116,6 +117,9 @@ struct KvWriteOp {
 Status record_kv_write(GpuRecorder &rec, const KvWriteOp &op);
 
 // Causal GQA attention of every token's Q heads (at the start of its qkv row) over cache positions [0, pos].
+// On GPUs (GpuKernels::attention_split) a token's keys are split over up to kAttentionMaxSplits workgroups
+// (flash-decoding) whose partial results go to partials and are merged by a second dispatch; tokens are
+// recorded in groups the partials hold.
 struct AttentionOp {
     GpuActivations qkv;  // offset must be 0
     GpuActivations out;  // offset must be 0; n_head * head_dim_v values per token
@@ -126,7 +130,10 @@ struct AttentionOp {
     const vulkan::Buffer *positions = nullptr;
     const vulkan::Buffer *cache = nullptr;
     KvLayout layout;
+    const vulkan::Buffer *partials = nullptr;  // split only: >= attention_partials_bytes(n_head, head_dim_v, 1)
 };
+constexpr uint32_t kAttentionMaxSplits = 32;
+uint64_t attention_partials_bytes(uint32_t n_head, uint32_t head_dim_v, uint32_t n_tokens);
 Status record_attention(GpuRecorder &rec, const AttentionOp &op);
 
 // Softmax + top-k (+ renormalisation) of router logits. ids (int32) go to ids at int offset ids_offset +

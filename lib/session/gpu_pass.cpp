@@ -82,6 +82,7 @@ Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     at.positions = s.positions.get();
     at.cache = pass.kv_cache[il].get();
     at.layout = pass.kv_layout;
+    at.partials = s.attn_partials.get();
     MOEVK_RETURN_IF_ERROR(record_attention(rec, at));
 
     MatmulOp wo;

@@ -4,7 +4,15 @@
 #include <algorithm>
 #include <string>
 
+#include "session/gpu_ops.h"
+
 namespace moevk::session {
+namespace {
+
+// Tokens per split-attention group (the partials of 64 tokens of a 32-head, 128-dim model: 34 MB).
+constexpr uint64_t kAttentionPartialTokens = 64;
+
+}  // namespace
 
 ActivationShape ActivationShape::of(const model::HParams &hp) {
     ActivationShape s;
@@ -18,6 +26,8 @@ ActivationShape ActivationShape::of(const model::HParams &hp) {
     s.n_ff = hp.n_ff_exp;
     s.n_vocab = hp.n_vocab;
     s.n_layer = hp.n_layer;
+    s.n_head = hp.n_head;
+    s.head_dim_v = hp.head_dim_v;
     return s;
 }
 
@@ -49,6 +59,9 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         MemoryUse use;
         const char *name;
     };
+    // split attention records tokens in groups of what its partials hold: enough to keep a GPU busy
+    const uint64_t partial_tokens = std::max<uint64_t>(
+        1, std::min<uint64_t>({b, kAttentionPartialTokens, limit / attention_partials_bytes(s.n_head, s.head_dim_v, 1)}));
     const Spec specs[] = {
         {&sc->tokens, 4 * b, MemoryUse::kUpload, "tokens"},
         {&sc->positions, 4 * b, MemoryUse::kUpload, "positions"},
@@ -56,6 +69,8 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         {&sc->h, 4 * b * s.n_embd, MemoryUse::kDevice, "h"},
         {&sc->qkv, 4 * b * s.qkv_dim(), MemoryUse::kDevice, "qkv"},
         {&sc->attn, 4 * b * s.attn_dim, MemoryUse::kDevice, "attn"},
+        {&sc->attn_partials, attention_partials_bytes(s.n_head, s.head_dim_v, (uint32_t)partial_tokens),
+         MemoryUse::kDevice, "attn_partials"},
         {&sc->router_logits, 4 * b * s.n_expert, MemoryUse::kDevice, "router_logits"},
         {&sc->expert_ids, 4 * b * s.n_layer * s.k_used, MemoryUse::kReadback, "expert_ids"},
         {&sc->expert_weights, 4 * b * s.k_used, MemoryUse::kDevice, "expert_weights"},

@@ -15,6 +15,7 @@ namespace moevk::session {
 // Widths (floats per token) of the activations of a qwen3moe model.
 struct ActivationShape {
     uint32_t n_embd, q_dim, k_dim, v_dim, attn_dim, n_expert, k_used, n_ff, n_vocab, n_layer;
+    uint32_t n_head = 0, head_dim_v = 0;  // attention heads (attn_dim = n_head * head_dim_v)
     uint32_t qkv_dim() const { return q_dim + k_dim + v_dim; }
     static ActivationShape of(const model::HParams &hp);
 };
@@ -26,6 +27,7 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> x, h;               // [max_batch][n_embd]: residual stream, normed input
     std::unique_ptr<vulkan::Buffer> qkv;                // [max_batch][q|k|v]
     std::unique_ptr<vulkan::Buffer> attn;               // [max_batch][n_head * head_dim_v]
+    std::unique_ptr<vulkan::Buffer> attn_partials;      // split attention's partial results (AttentionOp)
     std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][n_expert]
     std::unique_ptr<vulkan::Buffer> expert_ids;         // int32 [n_layer][max_batch][k_used], host-read (traces)
     std::unique_ptr<vulkan::Buffer> expert_weights;     // [max_batch][k_used]

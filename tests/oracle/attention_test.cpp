@@ -1,6 +1,8 @@
 // attention_test.cpp — kv_write and attention for every KV cache type. The reference gets the K/V values
 // after the same type round trip on the CPU (fp32_to_fp16, model::quantize_row q8_0), so the comparison
 // measures the kernels: NMSE tier kNmseF32Weights for f32 caches, kNmseF16Activations for f16 / q8_0.
+// Both attention kernels run on every device: per-head (lavapipe's default) and split (GPUs'; a token's keys
+// go to several workgroups once it has more than one key tile of 32).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -79,9 +81,10 @@ struct CacheFixture {
     }
 
     // Attention output of tokens (q from qkv rows) at positions.
-    // kernels: null for the test default (the device's tuning), else these (another attention workgroup).
+    // kernels: null for the test default (the device's tuning), else these (another kernel or workgroup).
+    // partial_tokens: tokens the split partials hold (the forward pass's scratch holds up to 64).
     std::vector<float> attend(const std::vector<float> &qkv, const std::vector<int32_t> &positions,
-                              session::GpuKernels *kernels = nullptr) {
+                              session::GpuKernels *kernels = nullptr, uint32_t partial_tokens = 64) {
         const uint32_t n = (uint32_t)positions.size();
         auto qkvb = upload_vector(qkv, "qkv");
         auto pos = upload_vector(positions, "pos");
@@ -97,6 +100,8 @@ struct CacheFixture {
         op.positions = pos.get();
         op.cache = cache.get();
         op.layout = layout;
+        auto partials = zero_buffer(session::attention_partials_bytes(shape.n_head, shape.head_dim, partial_tokens), "partials");
+        op.partials = partials.get();
         const auto record = [&](session::GpuRecorder &rec) { return session::record_attention(rec, op); };
         if (kernels) run_on(*kernels, *gpu_env().stream, record);
         else run_on_gpu(record);
@@ -163,24 +168,40 @@ TEST(KvWrite, OddWidthIsRefusedForF16AndQ8) {
     EXPECT_TRUE(session::make_kv_layout(KvType::kF32, 10, 33, 7).is_ok());
 }
 
+// Both attention kernels, whichever the device would pick: the per-head kernel and the split one.
+using session::AttentionKernel;
+const AttentionKernel kBothKernels[] = {AttentionKernel::kPerHead, AttentionKernel::kSplit};
+const char *kernel_name(AttentionKernel k) { return k == AttentionKernel::kSplit ? "split" : "per-head"; }
+
+std::unique_ptr<session::GpuKernels> attention_kernels(AttentionKernel kernel, uint32_t workgroup = 0) {
+    session::GpuKernelTuning tuning;
+    tuning.attention_kernel = kernel;
+    tuning.attention_workgroup = workgroup;
+    return std::make_unique<session::GpuKernels>(*gpu_env().device, tuning);
+}
+
 TEST(Attention, EveryKvTypeMatchesReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (uint32_t head_dim : {64u, 128u}) {
-        for (KvType type : kAllKvTypes) {
-            Shape shape;
-            shape.head_dim = head_dim;
-            CacheFixture c(shape, type, 200);
-            // a prefill chunk whose queries see keys written in the same chunk, then more tokens
-            std::vector<int32_t> first = iota_positions(0, 100);
-            std::vector<float> qkv = c.write(first, 7);
-            const std::string what = std::string(kv_name(type)) + " head_dim " + std::to_string(head_dim);
-            expect_nmse(c.attend(qkv, first), c.attend_ref(qkv, first), kv_tier(type), what + " prefill");
-            std::vector<int32_t> second = iota_positions(100, 150);
-            qkv = c.write(second, 8);
-            // queries at tile edges (WG 64), out of order
-            std::vector<int32_t> queries = {149, 0, 63, 64, 65, 127, 128, 1};
-            std::vector<float> q = random_floats(queries.size() * shape.stride(), 9);
-            expect_nmse(c.attend(q, queries), c.attend_ref(q, queries), kv_tier(type), what + " queries");
+    for (AttentionKernel kernel : kBothKernels) {
+        auto kernels = attention_kernels(kernel);
+        for (uint32_t head_dim : {64u, 128u}) {
+            for (KvType type : kAllKvTypes) {
+                Shape shape;
+                shape.head_dim = head_dim;
+                CacheFixture c(shape, type, 200);
+                // a prefill chunk whose queries see keys written in the same chunk, then more tokens
+                std::vector<int32_t> first = iota_positions(0, 100);
+                std::vector<float> qkv = c.write(first, 7);
+                const std::string what = std::string(kernel_name(kernel)) + " " + kv_name(type) + " head_dim " +
+                                         std::to_string(head_dim);
+                expect_nmse(c.attend(qkv, first, kernels.get()), c.attend_ref(qkv, first), kv_tier(type), what + " prefill");
+                std::vector<int32_t> second = iota_positions(100, 150);
+                qkv = c.write(second, 8);
+                // queries at tile edges (WG 64, key tile 32), out of order
+                std::vector<int32_t> queries = {149, 0, 63, 64, 65, 127, 128, 1, 31, 32};
+                std::vector<float> q = random_floats(queries.size() * shape.stride(), 9);
+                expect_nmse(c.attend(q, queries, kernels.get()), c.attend_ref(q, queries), kv_tier(type), what + " queries");
+            }
         }
     }
 }
@@ -188,39 +209,67 @@ TEST(Attention, EveryKvTypeMatchesReference) {
 // The GPU default (256 invocations, so fewer key tiles per lane in decode) on every device, lavapipe included.
 TEST(Attention, WideWorkgroupMatchesReferenceAndIsBatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    session::GpuKernelTuning tuning;
-    tuning.attention_workgroup = 256;
-    session::GpuKernels kernels(*env.device, tuning);
+    for (AttentionKernel kernel : kBothKernels) {
+        auto kernels = attention_kernels(kernel, 256);
+        for (KvType type : kAllKvTypes) {
+            Shape shape;
+            shape.head_dim = 128;
+            CacheFixture c(shape, type, 600);
+            c.write(iota_positions(0, 600), 11);
+            std::vector<int32_t> queries = {599, 0, 255, 256, 257, 511, 512, 300};
+            std::vector<float> q = random_floats(queries.size() * shape.stride(), 12);
+            const std::vector<float> batch = c.attend(q, queries, kernels.get());
+            const std::string what = std::string("wide ") + kernel_name(kernel) + " " + kv_name(type);
+            expect_nmse(batch, c.attend_ref(q, queries), kv_tier(type), what);
+            const uint32_t qd = shape.q_dim(), st = shape.stride();
+            std::vector<float> one(q.begin(), q.begin() + st);
+            expect_bit_identical(std::vector<float>(batch.begin(), batch.begin() + qd),
+                                 c.attend(one, {queries[0]}, kernels.get()), what + " batch invariance");
+        }
+    }
+}
+
+// Long contexts split over many workgroups (several key tiles each), GQA groups of 1, 4 and 8 query heads,
+// token groups smaller than the batch.
+TEST(Attention, LongContextSplitsMatchReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    auto kernels = attention_kernels(AttentionKernel::kSplit);
     for (KvType type : kAllKvTypes) {
-        Shape shape;
-        shape.head_dim = 128;
-        CacheFixture c(shape, type, 600);
-        c.write(iota_positions(0, 600), 11);
-        std::vector<int32_t> queries = {599, 0, 255, 256, 257, 511, 512, 300};
-        std::vector<float> q = random_floats(queries.size() * shape.stride(), 12);
-        const std::vector<float> batch = c.attend(q, queries, &kernels);
-        expect_nmse(batch, c.attend_ref(q, queries), kv_tier(type), std::string("wide ") + kv_name(type));
-        const uint32_t qd = shape.q_dim(), st = shape.stride();
-        std::vector<float> one(q.begin(), q.begin() + st);
-        expect_bit_identical(std::vector<float>(batch.begin(), batch.begin() + qd), c.attend(one, {queries[0]}, &kernels),
-                             std::string("wide attention batch invariance ") + kv_name(type));
+        for (Shape shape : {Shape{2, 2, 128}, Shape{8, 2, 64}, Shape{8, 1, 128}}) {
+            CacheFixture c(shape, type, 2000);
+            c.write(iota_positions(0, 2000), 21);
+            std::vector<int32_t> queries = {1999, 1024, 31, 32, 33, 1000};
+            std::vector<float> q = random_floats(queries.size() * shape.stride(), 22);
+            const std::vector<float> ref = c.attend_ref(q, queries);
+            const std::string what = std::string(kv_name(type)) + " " + std::to_string(shape.n_head) + "/" +
+                                     std::to_string(shape.n_head_kv) + " heads";
+            const std::vector<float> whole = c.attend(q, queries, kernels.get());
+            expect_nmse(whole, ref, kv_tier(type), what + " split");
+            const std::vector<float> grouped = c.attend(q, queries, kernels.get(), 4);
+            expect_nmse(grouped, ref, kv_tier(type), what + " groups of 4 tokens");
+            expect_bit_identical(grouped, whole, what + " token groups");
+        }
     }
 }
 
 TEST(Attention, BatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (KvType type : kAllKvTypes) {
-        CacheFixture c(Shape{}, type, 100);
-        c.write(iota_positions(0, 100), 3);
-        std::vector<int32_t> queries = {99, 5, 64, 0, 31};
-        std::vector<float> q = random_floats(queries.size() * c.shape.stride(), 4);
-        std::vector<float> batch = c.attend(q, queries);
-        const uint32_t qd = c.shape.q_dim(), st = c.shape.stride();
-        for (size_t t = 0; t < queries.size(); ++t) {
-            std::vector<float> one(q.begin() + t * st, q.begin() + (t + 1) * st);
-            std::vector<float> single = c.attend(one, {queries[t]});
-            expect_bit_identical(std::vector<float>(batch.begin() + t * qd, batch.begin() + (t + 1) * qd), single,
-                                 std::string("attention ") + kv_name(type) + " token " + std::to_string(t));
+    for (AttentionKernel kernel : kBothKernels) {
+        auto kernels = attention_kernels(kernel);
+        for (KvType type : kAllKvTypes) {
+            CacheFixture c(Shape{}, type, 100);
+            c.write(iota_positions(0, 100), 3);
+            std::vector<int32_t> queries = {99, 5, 64, 0, 31, 33};
+            std::vector<float> q = random_floats(queries.size() * c.shape.stride(), 4);
+            std::vector<float> batch = c.attend(q, queries, kernels.get());
+            const uint32_t qd = c.shape.q_dim(), st = c.shape.stride();
+            for (size_t t = 0; t < queries.size(); ++t) {
+                std::vector<float> one(q.begin() + t * st, q.begin() + (t + 1) * st);
+                std::vector<float> single = c.attend(one, {queries[t]}, kernels.get());
+                expect_bit_identical(std::vector<float>(batch.begin() + t * qd, batch.begin() + (t + 1) * qd), single,
+                                     std::string("attention ") + kernel_name(kernel) + " " + kv_name(type) + " token " +
+                                         std::to_string(t));
+            }
         }
     }
 }
