@@ -26,3 +26,11 @@ moevk_kernel(rms_norm rms_norm.comp)
 moevk_kernel(qk_norm_rope qk_norm_rope.comp)
 moevk_kernel(router_topk router_topk.comp)
 moevk_kernel(moe_combine moe_combine.comp)
+
+# Hybrid (GatedDeltaNet) models: lib/session/gpu_op_hybrid.cpp.
+moevk_kernel(ssm_conv ssm_conv.comp)
+moevk_kernel(split_q_gate split_q_gate.comp)
+moevk_kernel(sigmoid_mul sigmoid_mul.comp)
+moevk_kernel(swiglu swiglu.comp)
+moevk_kernel(gated_add gated_add.comp)
+moevk_kernel(gated_delta gated_delta.comp)
