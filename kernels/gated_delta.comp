@@ -1,14 +1,15 @@
 // gated_delta.comp — the GatedDeltaNet core of one layer over a chunk of tokens (the token loop is inside:
 // one dispatch per layer and chunk, prefill included). One workgroup per value head vh, one invocation per
-// value column j (workgroup size = head_dim): the invocation keeps column j of the head's state S[i][j]
-// (i = key index) in a private array for the whole chunk. Per token:
+// value column j (workgroup size = head_dim, a multiple of 4): the invocation keeps column j of the head's
+// state S[i][j] (i = key index) in a private array of vec4s for the whole chunk. Per token:
 //   q, k of the key head kh into shared memory, L2-normalised: x / max(||x||, eps);
 //   beta = sigmoid(b), g = softplus(a + dt_bias[vh]) * ssm_a[vh];
 //   S = exp(g) S; kv_j = sum_i S_ij k_i; delta_j = beta (v_j - kv_j); S_ij += k_i delta_j;
 //   o_j = scale * sum_i S_ij q_i (scale = 1/sqrt(head_dim));
 //   out_j = o_j / sqrt(mean_j(o^2) + eps) * norm_weight[j] * silu(z_j).
-// Sums over i run in index order in each invocation and workgroup sums use common/reduce.glsl, so a token's
-// result depends only on the state and its own inputs: splitting the tokens into calls changes no bit.
+// Sums over i keep four partial sums (i mod 4) added in a fixed order, workgroup sums use common/reduce.glsl:
+// a token's result depends only on the state and its own inputs, so splitting the tokens into calls changes
+// no bit.
 // Bindings: 0 = conv (f32, [t][q heads | k heads | v heads]), 1 = ba (f32, [t][2 * n_v_heads], beta/alpha
 // grouped by ba_group), 2 = z (f32, [t][value_dim]), 3 = dt_bias (f32, [n_v_heads]), 4 = ssm_a (f32,
 // [n_v_heads]), 5 = norm_weight (f32, [head_dim]), 6 = state_in, 7 = state_out (f32,
@@ -52,8 +53,11 @@ const uint HEAD_DIM = gl_WorkGroupSize.x;
 const uint REDUCE_VALUES = 3u;  // sums of q^2, k^2 (one round), o^2 (the next)
 #include "common/reduce.glsl"
 
-shared float q_sh[HEAD_DIM];
-shared float k_sh[HEAD_DIM];
+// q and k as vec4s, four key indices per step: a quarter of the loop steps and of the private array's
+// dynamic indexing, which lavapipe does through memory. (Forcing a full unroll to keep the array in
+// registers cost lavapipe 16 s to compile at head_dim 256.)
+shared vec4 q_sh[HEAD_DIM / 4u];
+shared vec4 k_sh[HEAD_DIM / 4u];
 
 float sigmoid(float x) { return 1.0 / (1.0 + exp(-x)); }
 
@@ -71,8 +75,9 @@ void main() {
     const float a_decay = ssm_a[vh], bias = dt_bias[vh], w_norm = norm_weight[j];
     const uint s_base = pc.state_offset + vh * HEAD_DIM * HEAD_DIM + j;  // S[i][j] at s_base + i * HEAD_DIM
 
-    float s[HEAD_DIM];
-    for (uint i = 0u; i < HEAD_DIM; ++i) s[i] = state_in[s_base + i * HEAD_DIM];
+    vec4 s[HEAD_DIM / 4u];  // s[i4][c] = S[4 i4 + c][j]
+    for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4)
+        for (uint c = 0u; c < 4u; ++c) s[i4][c] = state_in[s_base + (4u * i4 + c) * HEAD_DIM];
 
     for (uint t = 0u; t < pc.n_tokens; ++t) {
         const uint row = pc.conv_offset + t * pc.conv_stride;
@@ -80,25 +85,25 @@ void main() {
         red_put_sum(0u, qj * qj);
         red_put_sum(1u, kj * kj);
         barrier();
-        q_sh[j] = qj / max(sqrt(red_sum(0u)), pc.eps);
-        k_sh[j] = kj / max(sqrt(red_sum(1u)), pc.eps);
+        q_sh[j / 4u][j % 4u] = qj / max(sqrt(red_sum(0u)), pc.eps);
+        k_sh[j / 4u][j % 4u] = kj / max(sqrt(red_sum(1u)), pc.eps);
         barrier();
 
         const uint ba_row = pc.ba_offset + t * pc.ba_stride;
         const float beta = sigmoid(ba[ba_row + beta_col]);
         const float decay = exp(softplus(ba[ba_row + beta_col + pc.ba_group] + bias) * a_decay);
-        float kv = 0.0;
-        for (uint i = 0u; i < HEAD_DIM; ++i) {
-            s[i] *= decay;
-            kv += s[i] * k_sh[i];
+        vec4 kv4 = vec4(0.0);
+        for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4) {
+            s[i4] *= decay;
+            kv4 += s[i4] * k_sh[i4];
         }
-        const float delta = beta * (conv[row + v_col] - kv);
-        float o = 0.0;
-        for (uint i = 0u; i < HEAD_DIM; ++i) {
-            s[i] += k_sh[i] * delta;
-            o += s[i] * q_sh[i];
+        const float delta = beta * (conv[row + v_col] - ((kv4.x + kv4.y) + (kv4.z + kv4.w)));
+        vec4 o4 = vec4(0.0);
+        for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4) {
+            s[i4] += k_sh[i4] * delta;
+            o4 += s[i4] * q_sh[i4];
         }
-        o *= scale;
+        const float o = ((o4.x + o4.y) + (o4.z + o4.w)) * scale;
 
         // gated RMSNorm over the head's outputs
         red_put_sum(2u, o * o);
@@ -108,5 +113,6 @@ void main() {
         out_[pc.out_offset + t * pc.out_stride + vh * HEAD_DIM + j] = o * inv_rms * w_norm * (zj * sigmoid(zj));
     }
 
-    for (uint i = 0u; i < HEAD_DIM; ++i) state_out[s_base + i * HEAD_DIM] = s[i];
+    for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4)
+        for (uint c = 0u; c < 4u; ++c) state_out[s_base + (4u * i4 + c) * HEAD_DIM] = s[i4][c];
 }

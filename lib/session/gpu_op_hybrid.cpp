@@ -14,7 +14,7 @@ namespace {
 using vulkan::Access;
 
 // Largest GatedDeltaNet head the gated_delta kernel takes: one invocation per value column, each keeping its
-// column of the state in a private array of head_dim floats (real models: 128).
+// column of the state in a private array of head_dim / 4 vec4s (real models: 128). head_dim % 4 == 0.
 constexpr uint32_t kMaxGatedDeltaHeadDim = 256;
 
 struct SsmConvPush {
@@ -188,9 +188,9 @@ Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
                            std::to_string(op.n_v_heads) + " value heads");
     const vulkan::Device &device = rec.kernels.device();
     const uint32_t wg_limit = std::min(device.info().max_workgroup_size[0], device.info().max_workgroup_invocations);
-    if (op.head_dim > kMaxGatedDeltaHeadDim || op.head_dim > wg_limit)
-        return unsupported("gated_delta: head_dim " + std::to_string(op.head_dim) + " over the kernel's limit of " +
-                           std::to_string(std::min(kMaxGatedDeltaHeadDim, wg_limit)) + " on this device");
+    if (op.head_dim > kMaxGatedDeltaHeadDim || op.head_dim > wg_limit || op.head_dim % 4 != 0)
+        return unsupported("gated_delta: head_dim " + std::to_string(op.head_dim) + " is not a multiple of 4 up to " +
+                           std::to_string(std::min(kMaxGatedDeltaHeadDim, wg_limit)) + " (this kernel on this device)");
     if (op.n_v_heads > device.info().max_workgroup_count[0])
         return unsupported("gated_delta: " + std::to_string(op.n_v_heads) + " value heads exceed the device's "
                            "workgroup count limit");

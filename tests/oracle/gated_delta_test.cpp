@@ -244,6 +244,9 @@ TEST(GatedDelta, BadArgumentsRefused) {
     op.head_dim = 512;  // the state buffer would be far too short too: the head size is checked first
     EXPECT_EQ(code(op), StatusCode::kUnsupported) << "head_dim 512";
     op = base();
+    op.head_dim = 30;  // the kernel steps four key indices at a time
+    EXPECT_EQ(code(op), StatusCode::kUnsupported) << "head_dim 30";
+    op = base();
     op.n_v_heads = 3;
     op.ba_group = 3;
     EXPECT_EQ(code(op), StatusCode::kInvalidArg) << "value heads not a multiple of key heads";
