@@ -1,6 +1,6 @@
 // get_rows.comp — embedding gather: out[t] = dequantised row ids[t] of W, for the rows of one binding chunk
 // [row_begin, row_begin + n_rows); tokens whose row is in another chunk are left alone. One invocation per
-// block of a row. Bindings: 0 = W (uint words), 1 = ids (int), 2 = out (f32).
+// unit (common/weight_type.glsl) of a row. Bindings: 0 = W (uint words), 1 = ids (int), 2 = out (f32).
 // CPU reference: model::dequantize_row() of the row.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -24,13 +24,13 @@ layout(push_constant) uniform PushConstants {
 #include "common/weight_type.glsl"
 
 void main() {
-    const uint block = gl_GlobalInvocationID.x;
+    const uint unit = gl_GlobalInvocationID.x;
     const uint t = gl_WorkGroupID.y;
-    if (block >= pc.n_cols / WEIGHT_QK || t >= pc.n_tokens) return;
+    if (unit >= pc.n_cols / WEIGHT_QK || t >= pc.n_tokens) return;
     const uint id = uint(ids[t]);
     if (id < pc.row_begin || id - pc.row_begin >= pc.n_rows) return;
     float v[WEIGHT_QK];
-    weight_dequant(pc.w_base_byte + (id - pc.row_begin) * pc.row_bytes + block * WEIGHT_BLOCK_BYTES, v);
-    const uint o = pc.out_offset + t * pc.out_stride + block * WEIGHT_QK;
+    weight_dequant_unit(pc.w_base_byte + (id - pc.row_begin) * pc.row_bytes, unit, v);
+    const uint o = pc.out_offset + t * pc.out_stride + unit * WEIGHT_QK;
     for (uint j = 0u; j < WEIGHT_QK; ++j) out_rows[o + j] = v[j];
 }

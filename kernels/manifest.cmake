@@ -5,7 +5,7 @@ moevk_kernel(smoke_fill smoke_fill.comp)
 moevk_kernel(smoke_spin smoke_spin.comp)
 
 # One variant per weight format for every kernel that reads a GGUF weight matrix.
-foreach(type f32 f16 bf16 q8_0 q4_0)
+foreach(type f32 f16 bf16 q8_0 q4_0 q4_K q5_K q6_K)
   string(TOUPPER ${type} TYPE)
   moevk_kernel(matmul_${type} matmul.comp DEFINES WEIGHT_${TYPE})
   moevk_kernel(get_rows_${type} get_rows.comp DEFINES WEIGHT_${TYPE})

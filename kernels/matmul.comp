@@ -1,6 +1,6 @@
 // matmul.comp — y[t][r] = W[r]·x[t] (+ y[t][r] when accumulating: the residual add), for one chunk of rows
 // of a GGUF weight matrix in the format of this variant. A workgroup takes ROWS_PER_WG rows and a tile of
-// TOKEN_TILE tokens; each row goes to one subgroup, whose lane i takes blocks i, i + subgroup size, ... and
+// TOKEN_TILE tokens; each row goes to one subgroup, whose lane i takes units i, i + subgroup size, ... and
 // adds the shares with subgroupAdd: a fixed summation order per output, no barrier, and no result that
 // depends on the batch it is in. Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32).
 // CPU reference: reference::matvec().
@@ -36,7 +36,7 @@ layout(push_constant) uniform PushConstants {
 
 void main() {
     const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
-    const uint n_blocks = pc.n_cols / WEIGHT_QK;
+    const uint n_units = pc.n_cols / WEIGHT_QK;
     // more subgroups than ROWS_PER_WG (a smaller real subgroup size) simply loop: every row is covered
     for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
         const uint row = gl_WorkGroupID.x * ROWS_PER_WG + rr;
@@ -44,12 +44,12 @@ void main() {
         const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
         float acc[TOKEN_TILE];
         for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
-        for (uint b = gl_SubgroupInvocationID; b < n_blocks; b += gl_SubgroupSize) {
+        for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
             float w[WEIGHT_QK];
-            weight_dequant(row_byte + b * WEIGHT_BLOCK_BYTES, w);
+            weight_dequant_unit(row_byte, u, w);
             for (uint t = 0u; t < TOKEN_TILE; ++t) {
                 if (t0 + t >= pc.n_tokens) break;
-                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + b * WEIGHT_QK;
+                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
                 acc[t] += block_dot(w, xb);
             }
         }

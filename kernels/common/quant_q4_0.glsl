@@ -1,10 +1,10 @@
 // quant_q4_0.glsl — ggml block_q4_0 (lib/model/ggml_type.h BlockQ4_0): fp16 d, then 16 bytes; element j is
-// (qs[j] & 15) - 8 and element j+16 is (qs[j] >> 4) - 8, both times d. 32 elements in 18 bytes.
-// Requires weight_words.glsl.
+// (qs[j] & 15) - 8 and element j+16 is (qs[j] >> 4) - 8, both times d. 32 elements in 18 bytes; a unit is
+// one block. Requires weight_words.glsl.
 const uint WEIGHT_QK = 32u;
-const uint WEIGHT_BLOCK_BYTES = 18u;
 
-void weight_dequant(uint block_byte, out float v[WEIGHT_QK]) {
+void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
+    const uint block_byte = row_byte + unit * 18u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
     for (uint w = 0u; w < 4u; ++w) {
         const uint q = weight_u32(block_byte + 2u + 4u * w);  // qs[4w .. 4w+3]

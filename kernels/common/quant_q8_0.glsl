@@ -1,9 +1,9 @@
 // quant_q8_0.glsl — ggml block_q8_0 (lib/model/ggml_type.h BlockQ8_0): fp16 d, then 32 int8 q; element j is
-// q[j] * d. 32 elements in 34 bytes. Requires weight_words.glsl.
+// q[j] * d. 32 elements in 34 bytes; a unit is one block. Requires weight_words.glsl.
 const uint WEIGHT_QK = 32u;
-const uint WEIGHT_BLOCK_BYTES = 34u;
 
-void weight_dequant(uint block_byte, out float v[WEIGHT_QK]) {
+void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
+    const uint block_byte = row_byte + unit * 34u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
     for (uint w = 0u; w < 8u; ++w) {
         const int q = int(weight_u32(block_byte + 2u + 4u * w));  // q[4w .. 4w+3]

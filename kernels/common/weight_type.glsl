@@ -1,6 +1,9 @@
 // weight_type.glsl — picks the weight format of this build variant (one of WEIGHT_F32, WEIGHT_F16,
-// WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0 from kernels/manifest.cmake). Every format defines WEIGHT_QK
-// (elements per block), WEIGHT_BLOCK_BYTES and weight_dequant(block_byte, out v[WEIGHT_QK]).
+// WEIGHT_BF16, WEIGHT_Q8_0, WEIGHT_Q4_0, WEIGHT_Q4_K, WEIGHT_Q5_K, WEIGHT_Q6_K from kernels/manifest.cmake).
+// Every format defines WEIGHT_QK (elements per unit: 1 for float types, 32 for quantised ones) and
+// weight_dequant_unit(row_byte, unit, out v[WEIGHT_QK]): the values unit * WEIGHT_QK .. + WEIGHT_QK - 1 of
+// the row starting at row_byte. A unit is a ggml block, or a 32-value slice of a K-quant super-block with
+// its sub-block scales, so mat-vec loops are the same for every format and a lane never holds 256 floats.
 // Requires: `uint weight_words[]` declared by the kernel.
 #include "weight_words.glsl"
 #if defined(WEIGHT_F32)
@@ -13,6 +16,14 @@
 #include "quant_q8_0.glsl"
 #elif defined(WEIGHT_Q4_0)
 #include "quant_q4_0.glsl"
+#elif defined(WEIGHT_Q4_K)
+#include "quant_kquant_scales.glsl"
+#include "quant_q4_k.glsl"
+#elif defined(WEIGHT_Q5_K)
+#include "quant_kquant_scales.glsl"
+#include "quant_q5_k.glsl"
+#elif defined(WEIGHT_Q6_K)
+#include "quant_q6_k.glsl"
 #else
 #error "define one WEIGHT_<type>"
 #endif

@@ -1,7 +1,12 @@
-// weight_words.glsl — little-endian reads from a weight matrix bound as uint words. ggml blocks are 18 or
-// 34 bytes, so a block (and a row of f16/bf16) may start at any even byte: these helpers read 16- and
-// 32-bit values at even byte offsets without 16-bit storage support.
+// weight_words.glsl — little-endian reads from a weight matrix bound as uint words. ggml blocks are 18, 34
+// or 210 bytes, so a block (and a row of f16/bf16) may start at any even byte: these helpers read 8-, 16- and
+// 32-bit values at such offsets without 8- or 16-bit storage support.
 // Requires: a buffer array `uint weight_words[]` declared by the kernel before this include.
+
+// Byte at any offset.
+uint weight_u8(uint byte_off) {
+    return (weight_words[byte_off >> 2] >> (8u * (byte_off & 3u))) & 0xffu;
+}
 
 // 16-bit value at an even byte offset.
 uint weight_u16(uint byte_off) {

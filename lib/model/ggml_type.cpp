@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/half.h"
+#include "model/ggml_kquants.h"
 
 namespace moevk::model {
 
@@ -15,6 +16,9 @@ bool is_supported_type(uint32_t raw_type) {
         case GgmlType::kF16:
         case GgmlType::kQ4_0:
         case GgmlType::kQ8_0:
+        case GgmlType::kQ4_K:
+        case GgmlType::kQ5_K:
+        case GgmlType::kQ6_K:
         case GgmlType::kBF16:
             return true;
     }
@@ -37,6 +41,9 @@ uint32_t block_elements(GgmlType type) {
     switch (type) {
         case GgmlType::kQ4_0: return kQK4_0;
         case GgmlType::kQ8_0: return kQK8_0;
+        case GgmlType::kQ4_K:
+        case GgmlType::kQ5_K:
+        case GgmlType::kQ6_K: return kQK_K;
         default: return 1;
     }
 }
@@ -48,6 +55,9 @@ uint32_t block_bytes(GgmlType type) {
         case GgmlType::kBF16: return 2;
         case GgmlType::kQ4_0: return sizeof(BlockQ4_0);
         case GgmlType::kQ8_0: return sizeof(BlockQ8_0);
+        case GgmlType::kQ4_K: return sizeof(BlockQ4_K);
+        case GgmlType::kQ5_K: return sizeof(BlockQ5_K);
+        case GgmlType::kQ6_K: return sizeof(BlockQ6_K);
     }
     return 0;
 }
@@ -99,6 +109,9 @@ void dequantize_row(GgmlType type, const void *src, float *dst, size_t n) {
                 for (int j = 0; j < kQK8_0; ++j) dst[b * kQK8_0 + j] = (float)blk.qs[j] * d;
             }
             return;
+        case GgmlType::kQ4_K: dequantize_q4_k(p, dst, n); return;
+        case GgmlType::kQ5_K: dequantize_q5_k(p, dst, n); return;
+        case GgmlType::kQ6_K: dequantize_q6_k(p, dst, n); return;
     }
 }
 
@@ -155,6 +168,9 @@ void quantize_row(GgmlType type, const float *src, void *dst, size_t n) {
                 std::memcpy(p + b * sizeof blk, &blk, sizeof blk);
             }
             return;
+        case GgmlType::kQ4_K: quantize_q4_k(src, p, n); return;
+        case GgmlType::kQ5_K: quantize_q5_k(src, p, n); return;
+        case GgmlType::kQ6_K: quantize_q6_k(src, p, n); return;
     }
 }
 

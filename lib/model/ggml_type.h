@@ -16,6 +16,9 @@ enum class GgmlType : uint32_t {
     kF16 = 1,
     kQ4_0 = 2,
     kQ8_0 = 8,
+    kQ4_K = 12,
+    kQ5_K = 13,
+    kQ6_K = 14,
     kBF16 = 30,
 };
 
@@ -33,6 +36,10 @@ struct BlockQ8_0 {
     int8_t qs[kQK8_0];   // value q*d
 };
 static_assert(sizeof(BlockQ8_0) == 34, "ggml block_q8_0 is 34 bytes");
+
+// K-quants: super-blocks of 256 values in 8 (Q4_K, Q5_K) or 16 (Q6_K) sub-blocks with their own scales.
+// Layouts and decoding in model/ggml_kquants.h.
+constexpr int kQK_K = 256;
 
 // True for the types this build can load.
 bool is_supported_type(uint32_t raw_type);

@@ -68,7 +68,7 @@ Status place_tensors(const std::vector<RawTensorInfo> &raw, uint64_t data_offset
         if (!is_supported_type(t.raw_type)) {
             return unsupported("tensor '" + t.name + "' has type " + type_name(t.raw_type) + " (" +
                                std::to_string(t.raw_type) +
-                               "), which this build cannot load (supported: f32, f16, bf16, q8_0, q4_0)");
+                               "), which this build cannot load (supported: f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
         }
     }
     out->clear();

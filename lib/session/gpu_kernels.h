@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -25,6 +26,8 @@ struct GpuKernelTuning {
     uint32_t matmul_token_tile = 0;
     uint32_t attention_workgroup = 0;
     AttentionKernel attention_kernel = AttentionKernel::kDeviceDefault;
+    // Mat-vec activation loads as vec4 (true) or scalars (false); unset: the device's default.
+    std::optional<bool> vec4_activation_loads;
 };
 
 class GpuKernels {
@@ -50,6 +53,8 @@ public:
     // Split attention (GPUs); CPU devices keep the per-head kernel, whose bits the golden snapshots of
     // tests/golden/ hold.
     bool attention_split() const { return attention_split_; }
+    // Spec constant 4 of the mat-vec kernels (common/block_dot.glsl): 1 when activations are read as vec4.
+    uint32_t vec4_activation_loads() const { return vec4_activation_loads_ ? 1u : 0u; }
 
 private:
     const vulkan::Device &device_;
@@ -59,6 +64,7 @@ private:
     uint32_t matmul_token_tile_ = 4;
     uint32_t attention_workgroup_ = 64;
     bool attention_split_ = true;
+    bool vec4_activation_loads_ = true;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 
@@ -66,6 +72,9 @@ private:
 const char *kv_type_name(KvType type);
 // "<op>_<type>" variant names of kernels/manifest.cmake ("matmul_q4_0", "attention_f16").
 std::string weight_variant(const char *op, model::GgmlType type);
+// Values a weight kernel decodes per step (WEIGHT_QK of kernels/common/weight_type.glsl): 1 for float types,
+// 32 for quantised ones (a ggml block, or a sub-block slice of a K-quant super-block).
+uint32_t weight_unit_elements(model::GgmlType type);
 std::string kv_variant(const char *op, KvType type);
 
 }  // namespace moevk::session

@@ -47,7 +47,7 @@ Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
     desc.workgroup_size = rec.kernels.reduce_workgroup();
     const uint32_t tile = rec.kernels.matmul_token_tile();
     const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
-    desc.spec_constants = {{2, tile}, {3, rows_per_wg}};
+    desc.spec_constants = {{2, tile}, {3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w, rows_per_wg));
@@ -76,7 +76,7 @@ Status record_get_rows(GpuRecorder &rec, const GetRowsOp &op) {
     desc.workgroup_size = rec.kernels.elementwise_workgroup();
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.table, 1));
-    const uint32_t n_blocks = op.table.n_cols / model::block_elements(op.table.type);
+    const uint32_t n_units = op.table.n_cols / weight_unit_elements(op.table.type);
     for (const vulkan::BindingChunk &c : chunks) {
         GetRowsPush pc{op.n_tokens,          op.table.n_cols,  (uint32_t)op.table.row_bytes, c.item_base_byte,
                        (uint32_t)c.first_item, (uint32_t)c.n_items, op.out.offset,            op.out.stride};
@@ -85,7 +85,7 @@ Status record_get_rows(GpuRecorder &rec, const GetRowsOp &op) {
             {{op.table.buffer, c.bind_offset, c.bind_size, Access::kRead},
              {op.ids, 0, 0, Access::kRead},
              {op.out.buffer, 0, 0, Access::kWrite}},
-            &pc, sizeof pc, {div_up(n_blocks, desc.workgroup_size), op.n_tokens, 1}));
+            &pc, sizeof pc, {div_up(n_units, desc.workgroup_size), op.n_tokens, 1}));
     }
     return Status::ok();
 }

@@ -86,7 +86,7 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
     desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(GateUpPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
-    desc.spec_constants = {{3, rows_per_wg}};
+    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
@@ -125,7 +125,7 @@ Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
     desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(DownPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
-    desc.spec_constants = {{3, rows_per_wg}};
+    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));

@@ -68,14 +68,18 @@ TEST(GgufTensorErrors, RowNotAMultipleOfTheBlockSize) {
     w.add_tensor("blk.0.attn_q.weight", kQ4_0, {48, 2}, 36);
     EXPECT_TRUE(has_error(parse_status(w.build_image()), StatusCode::kBadFormat,
                           {"'blk.0.attn_q.weight'", "q4_0", "ne[0] = 48", "block size 32"}));
+    GgufWriter k;  // K-quant rows are whole 256-value super-blocks
+    k.add_tensor("blk.0.ffn_down_exps.weight", (uint32_t)GgmlType::kQ4_K, {128, 2}, 144);
+    EXPECT_TRUE(has_error(parse_status(k.build_image()), StatusCode::kBadFormat,
+                          {"'blk.0.ffn_down_exps.weight'", "q4_K", "ne[0] = 128", "block size 256"}));
 }
 
 TEST(GgufTensorErrors, UnsupportedTypeNamesTensorAndType) {
     GgufWriter w;
     w.add_tensor("token_embd.weight", kF32, {32});
-    w.add_tensor("blk.0.ffn_down_exps.weight", 12 /* q4_K */, {256, 4}, 4 * 144);
+    w.add_tensor("blk.0.ffn_down_exps.weight", 11 /* q3_K */, {256, 4}, 4 * 110);
     EXPECT_TRUE(has_error(parse_status(w.build_image()), StatusCode::kUnsupported,
-                          {"'blk.0.ffn_down_exps.weight'", "q4_K"}));
+                          {"'blk.0.ffn_down_exps.weight'", "q3_K"}));
     GgufWriter unknown;
     unknown.add_tensor("t", 1000, {4}, 4);
     EXPECT_TRUE(has_error(parse_status(unknown.build_image()), StatusCode::kUnsupported, {"'t'", "type 1000"}));

@@ -32,6 +32,28 @@ TEST(GetRows, EveryTypeMatchesDequantisation) {
     }
 }
 
+TEST(GetRows, KQuantsMatchDequantisation) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const uint32_t n_cols = 512;  // two super-blocks per row
+    for (model::GgmlType type : kKQuantWeightTypes) {
+        HostMatrix table = random_matrix(type, 40, n_cols, 6);
+        const std::vector<int32_t> ids = {0, 39, 7, 7, 20};
+        auto w = upload_vector(table.bytes, "table");
+        auto idb = upload_vector(ids, "ids");
+        auto out = zero_buffer(ids.size() * n_cols * 4, "out");
+        session::GetRowsOp op;
+        op.table = {w.get(), 0, type, table.n_rows, table.n_cols, table.row_bytes};
+        op.ids = idb.get();
+        op.out = {out.get(), 0, n_cols};
+        op.n_tokens = (uint32_t)ids.size();
+        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_get_rows(rec, op); });
+        std::vector<float> ref(ids.size() * n_cols);
+        for (size_t t = 0; t < ids.size(); ++t)
+            model::dequantize_row(type, table.bytes.data() + ids[t] * table.row_bytes, ref.data() + t * n_cols, n_cols);
+        expect_elementwise(download_vector<float>(*out, ref.size()), ref, "get_rows " + type_str(type));
+    }
+}
+
 TEST(GetRows, SmallBindingLimitGathersFromEveryChunk) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     vulkan::DeviceOptions opts;

@@ -58,6 +58,42 @@ TEST(Matmul, EveryTypeAndShapeMatchesReference) {
     }
 }
 
+TEST(Matmul, KQuantsMatchReferenceAndAreBatchInvariant) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kKQuantWeightTypes) {
+        for (uint32_t n_cols : {256u, 768u}) {  // one super-block per row; three (more units than lanes)
+            const uint32_t n_rows = 300, n_tokens = 5;
+            HostMatrix m = random_matrix(type, n_rows, n_cols, 61 + n_cols);
+            std::vector<float> x = random_floats((size_t)n_tokens * n_cols, 62);
+            const std::string what = type_str(type) + " " + std::to_string(n_rows) + "x" + std::to_string(n_cols);
+            std::vector<float> batch = gpu_matmul(test_kernels(), *env.stream, m, x, n_tokens);
+            expect_nmse(batch, ref_matmul(m, x, n_tokens), kNmseQuantWeights, what);
+            std::vector<float> last(x.end() - n_cols, x.end());
+            expect_bit_identical(std::vector<float>(batch.end() - n_rows, batch.end()),
+                                 gpu_matmul(test_kernels(), *env.stream, m, last, 1), what + " last token alone");
+        }
+    }
+}
+
+// The vec4 activation loads (GPU default) and the scalar ones (lavapipe's) add the same products in the
+// same order, so either path gives the same bits.
+TEST(Matmul, Vec4AndScalarActivationLoadsAreBitIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuKernelTuning vec4, scalar;
+    vec4.vec4_activation_loads = true;
+    scalar.vec4_activation_loads = false;
+    session::GpuKernels vec4_kernels(*env.device, vec4), scalar_kernels(*env.device, scalar);
+    std::vector<model::GgmlType> types(std::begin(kAllWeightTypes), std::end(kAllWeightTypes));
+    types.insert(types.end(), std::begin(kKQuantWeightTypes), std::end(kKQuantWeightTypes));
+    for (model::GgmlType type : types) {
+        const uint32_t n_cols = model::block_elements(type) == 256 ? 512 : 160;
+        HostMatrix m = random_matrix(type, 70, n_cols, 71);
+        std::vector<float> x = random_floats(3 * n_cols, 72);
+        expect_bit_identical(gpu_matmul(vec4_kernels, *env.stream, m, x, 3), gpu_matmul(scalar_kernels, *env.stream, m, x, 3),
+                             "vec4 vs scalar " + type_str(type));
+    }
+}
+
 TEST(Matmul, TokenTilesOfFourMatchReferenceAndAreBatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     session::GpuKernelTuning tuning;

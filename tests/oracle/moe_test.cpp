@@ -1,7 +1,7 @@
-// moe_test.cpp — the expert kernels for every weight type: moe_gate_up (gate and up mat-vecs + SwiGLU) and
-// moe_down against reference::matvec / reference::swiglu of the chosen experts, read through a permuted
-// expert->slot table; moe_combine against a float64 weighted sum; slot chunking under a small binding
-// limit; batch invariance.
+// moe_test.cpp — the expert kernels for every weight type (K-quants on shapes of whole super-blocks):
+// moe_gate_up (gate and up mat-vecs + SwiGLU) and moe_down against reference::matvec / reference::swiglu of
+// the chosen experts, read through a permuted expert->slot table; moe_combine against a float64 weighted
+// sum; slot chunking under a small binding limit; batch invariance.
 #include <gtest/gtest.h>
 
 #include "oracle/oracle_util.h"
@@ -11,6 +11,7 @@ namespace moevk::test {
 namespace {
 
 constexpr uint32_t kExperts = 6, kUsed = 2, kEmbd = 160, kFf = 288;  // 288 rows: not a multiple of 64
+constexpr uint32_t kKEmbd = 256, kKFf = 512;  // K-quant shapes: rows of whole 256-value super-blocks
 const std::vector<uint32_t> kSlotOf = {3, 0, 5, 1, 4, 2};               // expert -> slot, not the identity
 
 double tier_for(model::GgmlType type) { return type == model::GgmlType::kF32 ? kNmseF32Weights : kNmseQuantWeights; }
@@ -18,15 +19,16 @@ double tier_for(model::GgmlType type) { return type == model::GgmlType::kF32 ? k
 // Per-expert matrices and the slot buffers built from them (slot s holds expert e with kSlotOf[e] == s).
 struct Experts {
     model::GgmlType type;
+    uint32_t embd, ff;  // n_embd (gate/up columns, down rows) and expert width (gate/up rows, down columns)
     std::vector<HostMatrix> gate, up, down;
     std::vector<uint8_t> gate_up_slots, down_slots;
     uint64_t gate_up_slot_bytes = 0, down_slot_bytes = 0;
 
-    explicit Experts(model::GgmlType t) : type(t) {
+    explicit Experts(model::GgmlType t, uint32_t n_embd = kEmbd, uint32_t n_ff = kFf) : type(t), embd(n_embd), ff(n_ff) {
         for (uint32_t e = 0; e < kExperts; ++e) {
-            gate.push_back(random_matrix(t, kFf, kEmbd, 100 + e));
-            up.push_back(random_matrix(t, kFf, kEmbd, 200 + e));
-            down.push_back(random_matrix(t, kEmbd, kFf, 300 + e));
+            gate.push_back(random_matrix(t, ff, embd, 100 + e));
+            up.push_back(random_matrix(t, ff, embd, 200 + e));
+            down.push_back(random_matrix(t, embd, ff, 300 + e));
         }
         gate_up_slot_bytes = 2 * gate[0].bytes.size();
         down_slot_bytes = down[0].bytes.size();
@@ -40,10 +42,10 @@ struct Experts {
         }
     }
     session::GpuExpertSlots gate_up_view(const vulkan::Buffer *b) const {
-        return {b, 0, type, kExperts, gate_up_slot_bytes, kFf, kEmbd, gate[0].row_bytes, gate[0].bytes.size()};
+        return {b, 0, type, kExperts, gate_up_slot_bytes, ff, embd, gate[0].row_bytes, gate[0].bytes.size()};
     }
     session::GpuExpertSlots down_view(const vulkan::Buffer *b) const {
-        return {b, 0, type, kExperts, down_slot_bytes, kEmbd, kFf, down[0].row_bytes, 0};
+        return {b, 0, type, kExperts, down_slot_bytes, embd, ff, down[0].row_bytes, 0};
     }
 };
 
@@ -72,27 +74,27 @@ std::vector<float> gpu_gate_up(session::GpuKernels &kernels, vulkan::CommandStre
     auto xb = make(x.data(), x.size() * 4, "x");
     auto idb = make(ids.data(), ids.size() * 4, "ids");
     auto table = make(kSlotOf.data(), kSlotOf.size() * 4, "table");
-    auto act = vulkan::Buffer::create(dev, (size_t)n_tokens * kUsed * kFf * 4 + 4, vulkan::MemoryUse::kDevice, "act").value();
+    auto act = vulkan::Buffer::create(dev, (size_t)n_tokens * kUsed * ex.ff * 4 + 4, vulkan::MemoryUse::kDevice, "act").value();
     session::MoeGateUpOp op;
     op.slots = ex.gate_up_view(slots.get());
-    op.x = {xb.get(), 0, kEmbd};
+    op.x = {xb.get(), 0, ex.embd};
     op.ids = idb.get();
     op.slot_table = table.get();
     op.act = act.get();
     op.n_tokens = n_tokens;
     op.k = kUsed;
     run_on(kernels, stream, [&](session::GpuRecorder &rec) { return session::record_moe_gate_up(rec, op); });
-    return download_vector<float>(*act, (size_t)n_tokens * kUsed * kFf);
+    return download_vector<float>(*act, (size_t)n_tokens * kUsed * ex.ff);
 }
 
 std::vector<float> ref_gate_up(const Experts &ex, const std::vector<float> &x, const std::vector<int32_t> &ids,
                                uint32_t n_tokens) {
-    std::vector<float> act((size_t)n_tokens * kUsed * kFf), g(kFf), u(kFf);
+    std::vector<float> act((size_t)n_tokens * kUsed * ex.ff), g(ex.ff), u(ex.ff);
     for (uint32_t p = 0; p < n_tokens * kUsed; ++p) {
         const uint32_t t = p / kUsed, e = (uint32_t)ids[p];
-        reference::matvec(ex.type, ex.gate[e].bytes.data(), kFf, kEmbd, x.data() + t * kEmbd, g.data());
-        reference::matvec(ex.type, ex.up[e].bytes.data(), kFf, kEmbd, x.data() + t * kEmbd, u.data());
-        reference::swiglu(g.data(), u.data(), act.data() + (size_t)p * kFf, kFf);
+        reference::matvec(ex.type, ex.gate[e].bytes.data(), ex.ff, ex.embd, x.data() + t * ex.embd, g.data());
+        reference::matvec(ex.type, ex.up[e].bytes.data(), ex.ff, ex.embd, x.data() + t * ex.embd, u.data());
+        reference::swiglu(g.data(), u.data(), act.data() + (size_t)p * ex.ff, ex.ff);
     }
     return act;
 }
@@ -102,12 +104,27 @@ TEST(MoeGateUp, EveryTypeMatchesReference) {
     for (model::GgmlType type : kAllWeightTypes) {
         Experts ex(type);
         for (uint32_t n_tokens : {1u, 5u}) {
-            std::vector<float> x = random_floats(n_tokens * kEmbd, 7 + n_tokens);
+            std::vector<float> x = random_floats(n_tokens * ex.embd, 7 + n_tokens);
             std::vector<int32_t> ids = choose_ids(n_tokens, n_tokens);
             expect_nmse(gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, x, ids, n_tokens),
                         ref_gate_up(ex, x, ids, n_tokens), tier_for(type),
                         "gate_up " + type_str(type) + " tokens " + std::to_string(n_tokens));
         }
+    }
+}
+
+TEST(MoeGateUp, KQuantsMatchReferenceAndAreBatchInvariant) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kKQuantWeightTypes) {
+        Experts ex(type, kKEmbd, kKFf);
+        std::vector<float> x = random_floats(5 * ex.embd, 12);
+        std::vector<int32_t> ids = choose_ids(5, 13);
+        std::vector<float> batch = gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, x, ids, 5);
+        expect_nmse(batch, ref_gate_up(ex, x, ids, 5), tier_for(type), "gate_up " + type_str(type));
+        std::vector<float> xt(x.end() - ex.embd, x.end());
+        std::vector<int32_t> it(ids.end() - kUsed, ids.end());
+        expect_bit_identical(gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, xt, it, 1),
+                             std::vector<float>(batch.end() - kUsed * ex.ff, batch.end()), "gate_up last token alone");
     }
 }
 
@@ -120,47 +137,56 @@ TEST(MoeGateUp, BatchInvariantAndChunkedSlotsIdentical) {
     auto small_stream = vulkan::CommandStream::create(*small).value();
     for (model::GgmlType type : {model::GgmlType::kQ8_0, model::GgmlType::kQ4_0}) {
         Experts ex(type);
-        std::vector<float> x = random_floats(5 * kEmbd, 17);
+        std::vector<float> x = random_floats(5 * ex.embd, 17);
         std::vector<int32_t> ids = choose_ids(5, 18);
         std::vector<float> batch = gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, x, ids, 5);
         std::vector<float> chunked = gpu_gate_up(small_kernels, *small_stream, *small, ex, x, ids, 5);
         EXPECT_GT(small_stream->n_dispatches(), 1u);
         expect_bit_identical(chunked, batch, "chunked gate_up " + type_str(type));
         for (uint32_t t = 0; t < 5; ++t) {
-            std::vector<float> xt(x.begin() + t * kEmbd, x.begin() + (t + 1) * kEmbd);
+            std::vector<float> xt(x.begin() + t * ex.embd, x.begin() + (t + 1) * ex.embd);
             std::vector<int32_t> it(ids.begin() + t * kUsed, ids.begin() + (t + 1) * kUsed);
             std::vector<float> one = gpu_gate_up(test_kernels(), *env.stream, *env.device, ex, xt, it, 1);
-            expect_bit_identical(one, std::vector<float>(batch.begin() + t * kUsed * kFf, batch.begin() + (t + 1) * kUsed * kFf),
+            expect_bit_identical(one, std::vector<float>(batch.begin() + t * kUsed * ex.ff, batch.begin() + (t + 1) * kUsed * ex.ff),
                                  "gate_up token " + std::to_string(t));
         }
     }
 }
 
+// moe_down for 5 tokens of kUsed experts each against reference::matvec of the chosen experts' down rows.
+void expect_moe_down_matches_reference(const Experts &ex) {
+    const model::GgmlType type = ex.type;
+    const uint32_t n_tokens = 5, n_pairs = n_tokens * kUsed;
+    std::vector<float> act = random_floats(n_pairs * ex.ff, 27);
+    std::vector<int32_t> ids = choose_ids(n_tokens, 28);
+    auto slots = upload_vector(ex.down_slots, "down");
+    auto ab = upload_vector(act, "act");
+    auto idb = upload_vector(ids, "ids");
+    auto table = upload_vector(kSlotOf, "table");
+    auto out = zero_buffer(n_pairs * ex.embd * 4, "out");
+    session::MoeDownOp op;
+    op.slots = ex.down_view(slots.get());
+    op.act = ab.get();
+    op.ids = idb.get();
+    op.slot_table = table.get();
+    op.out = out.get();
+    op.n_pairs = n_pairs;
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_moe_down(rec, op); });
+    std::vector<float> ref(n_pairs * ex.embd);
+    for (uint32_t p = 0; p < n_pairs; ++p)
+        reference::matvec(type, ex.down[ids[p]].bytes.data(), ex.embd, ex.ff, act.data() + p * ex.ff,
+                          ref.data() + p * ex.embd);
+    expect_nmse(download_vector<float>(*out, ref.size()), ref, tier_for(type), "down " + type_str(type));
+}
+
 TEST(MoeDown, EveryTypeMatchesReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (model::GgmlType type : kAllWeightTypes) {
-        Experts ex(type);
-        const uint32_t n_tokens = 5, n_pairs = n_tokens * kUsed;
-        std::vector<float> act = random_floats(n_pairs * kFf, 27);
-        std::vector<int32_t> ids = choose_ids(n_tokens, 28);
-        auto slots = upload_vector(ex.down_slots, "down");
-        auto ab = upload_vector(act, "act");
-        auto idb = upload_vector(ids, "ids");
-        auto table = upload_vector(kSlotOf, "table");
-        auto out = zero_buffer(n_pairs * kEmbd * 4, "out");
-        session::MoeDownOp op;
-        op.slots = ex.down_view(slots.get());
-        op.act = ab.get();
-        op.ids = idb.get();
-        op.slot_table = table.get();
-        op.out = out.get();
-        op.n_pairs = n_pairs;
-        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_moe_down(rec, op); });
-        std::vector<float> ref(n_pairs * kEmbd);
-        for (uint32_t p = 0; p < n_pairs; ++p)
-            reference::matvec(type, ex.down[ids[p]].bytes.data(), kEmbd, kFf, act.data() + p * kFf, ref.data() + p * kEmbd);
-        expect_nmse(download_vector<float>(*out, ref.size()), ref, tier_for(type), "down " + type_str(type));
-    }
+    for (model::GgmlType type : kAllWeightTypes) expect_moe_down_matches_reference(Experts(type));
+}
+
+TEST(MoeDown, KQuantsMatchReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kKQuantWeightTypes) expect_moe_down_matches_reference(Experts(type, kKEmbd, kKFf));
 }
 
 TEST(MoeCombine, WeightedSumPlusResidual) {

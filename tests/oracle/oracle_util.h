@@ -22,6 +22,9 @@ namespace moevk::test {
 
 constexpr model::GgmlType kAllWeightTypes[] = {model::GgmlType::kF32, model::GgmlType::kF16, model::GgmlType::kBF16,
                                                model::GgmlType::kQ8_0, model::GgmlType::kQ4_0};
+// Super-block types: rows must be multiples of 256 values, so their tests use other shapes.
+constexpr model::GgmlType kKQuantWeightTypes[] = {model::GgmlType::kQ4_K, model::GgmlType::kQ5_K,
+                                                  model::GgmlType::kQ6_K};
 constexpr session::KvType kAllKvTypes[] = {session::KvType::kF32, session::KvType::kF16, session::KvType::kQ8_0};
 
 inline std::string type_str(model::GgmlType t) { return model::type_name(static_cast<uint32_t>(t)); }

@@ -109,6 +109,9 @@ uint32_t file_type_for(model::GgmlType type) {
         case model::GgmlType::kF16: return 1;   // LLAMA_FTYPE_MOSTLY_F16
         case model::GgmlType::kQ4_0: return 2;  // LLAMA_FTYPE_MOSTLY_Q4_0
         case model::GgmlType::kQ8_0: return 7;  // LLAMA_FTYPE_MOSTLY_Q8_0
+        case model::GgmlType::kQ4_K: return 14; // LLAMA_FTYPE_MOSTLY_Q4_K_S
+        case model::GgmlType::kQ5_K: return 16; // LLAMA_FTYPE_MOSTLY_Q5_K_S
+        case model::GgmlType::kQ6_K: return 18; // LLAMA_FTYPE_MOSTLY_Q6_K
         case model::GgmlType::kBF16: return 32; // LLAMA_FTYPE_MOSTLY_BF16
     }
     return 0;

@@ -1,0 +1,28 @@
+// quant_q6_k.glsl — ggml block_q6_K (lib/model/ggml_kquants.h BlockQ6_K): 256 values in 210 bytes (128 low
+// 4-bit bytes ql, 64 high 2-bit bytes qh, 16 int8 scales, fp16 d last). A unit is 32 values: quarter k =
+// unit % 4 of half h = (unit / 4) % 2 of super-block unit / 8. Value l has low bits in ql[64h + l + 32 (k &
+// 1)] (low nibble for k < 2, high for k >= 2), high bits at bit 2k of qh[32h + l], scale scales[8h + 2k +
+// l / 16]: d * scale * (q - 32). Requires weight_words.glsl.
+const uint WEIGHT_QK = 32u;
+
+void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
+    const uint base = row_byte + (unit >> 3) * 210u;
+    const uint h = (unit >> 2) & 1u;
+    const uint k = unit & 3u;
+    const float d = unpackHalf2x16(weight_u16(base + 208u)).x;
+    const uint sc_byte = base + 192u + 8u * h + 2u * k;
+    // int8 scales: sign-extend the byte
+    const float d_lo = d * float(bitfieldExtract(int(weight_u8(sc_byte)), 0, 8));
+    const float d_hi = d * float(bitfieldExtract(int(weight_u8(sc_byte + 1u)), 0, 8));
+    const uint ql = base + 64u * h + 32u * (k & 1u);
+    const uint lo_shift = 4u * (k >> 1);
+    const uint qh = base + 128u + 32u * h;
+    for (uint w = 0u; w < 8u; ++w) {
+        const uint lo = weight_u32(ql + 4u * w) >> lo_shift;
+        const uint hi = weight_u32(qh + 4u * w) >> (2u * k);
+        for (uint b = 0u; b < 4u; ++b) {
+            const uint q6 = ((lo >> (8u * b)) & 15u) | (((hi >> (8u * b)) & 3u) << 4);
+            v[4u * w + b] = (w < 4u ? d_lo : d_hi) * float(int(q6) - 32);
+        }
+    }
+}
