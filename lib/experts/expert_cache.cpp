@@ -20,7 +20,7 @@ StatusOr<std::unique_ptr<ExpertCache>> ExpertCache::create(const vulkan::Device 
     if (opts.n_slots == 0) return invalid_arg("expert cache: at least one slot is needed");
     std::unique_ptr<ExpertCache> c(new ExpertCache(layout));
     MOEVK_ASSIGN_OR_RETURN(c->file_, ExpertFile::open(path, opts.direct_io));
-    const ExpertShape &s = layout.shape();
+    const ExpertShape &s = layout.slot_shape();
     const uint64_t largest_slot = std::max(s.gate_up_slot_bytes(), s.down_bytes);
     const uint64_t segment_bytes = opts.max_segment_bytes ? opts.max_segment_bytes : device.max_binding_bytes();
     c->slots_per_segment_ = (uint32_t)std::max<uint64_t>(1, std::min<uint64_t>(opts.n_slots, segment_bytes / largest_slot));
@@ -69,7 +69,7 @@ void ExpertCache::evict(uint32_t slot) {
 
 std::future<Status> ExpertCache::start_read(uint32_t slot, int64_t key) {
     const uint32_t layer = (uint32_t)(key / layout_.n_expert()), expert = (uint32_t)(key % layout_.n_expert());
-    const ExpertShape &sh = layout_.shape();
+    const ExpertShape &sh = layout_.slot_shape();  // slot strides; the layer's own bytes are read into them
     uint8_t *gate_up_dst, *down_dst;
     if (mapped_) {
         const SlotSegment &seg = segments_[slot / slots_per_segment_];
@@ -83,7 +83,7 @@ std::future<Status> ExpertCache::start_read(uint32_t slot, int64_t key) {
     }
     const ExpertFile *file = file_.get();
     const ExpertSlice parts[3] = {layout_.gate(layer, expert), layout_.up(layer, expert), layout_.down(layer, expert)};
-    uint8_t *dsts[3] = {gate_up_dst, gate_up_dst + sh.gate_bytes, down_dst};
+    uint8_t *dsts[3] = {gate_up_dst, gate_up_dst + layout_.layer_shape(layer).gate_bytes, down_dst};  // up after gate
     return pool_->submit([=]() -> Status {
         static const char *const kNames[3] = {"ffn_gate_exps", "ffn_up_exps", "ffn_down_exps"};
         for (int m = 0; m < 3; ++m) {
@@ -102,9 +102,9 @@ Status ExpertCache::finish_read(uint32_t slot, int64_t key, Status read_status) 
     Slot &s = slots_[slot];
     s.key = -1;
     if (!read_status.is_ok()) return read_status;  // the slot stays empty: nothing half-filled is indexed
-    stats_.bytes_read += layout_.shape().expert_bytes();
+    stats_.bytes_read += layout_.layer_shape((uint32_t)(key / layout_.n_expert())).expert_bytes();
     if (!mapped_) {
-        const ExpertShape &sh = layout_.shape();
+        const ExpertShape &sh = layout_.slot_shape();
         const SlotSegment &seg = segments_[slot / slots_per_segment_];
         const uint64_t i = slot - seg.first_slot;
         MOEVK_RETURN_IF_ERROR(seg.gate_up->upload(i * sh.gate_up_slot_bytes(), s.staging.data(), sh.gate_up_slot_bytes()));

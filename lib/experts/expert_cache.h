@@ -56,6 +56,7 @@ public:
     void prefetch(uint32_t layer, const std::vector<uint32_t> &experts);
 
     uint32_t n_slots() const { return (uint32_t)slots_.size(); }
+    const ExpertLayout &layout() const { return layout_; }
     const std::vector<SlotSegment> &segments() const { return segments_; }
     bool resident(uint32_t layer, uint32_t expert) const { return index_.count(key(layer, expert)) != 0; }
     const ExpertStats &stats() const { return stats_; }

@@ -1,6 +1,8 @@
 // expert_layout.cpp — file offsets of every layer's stacked expert tensors (see expert_layout.h).
 #include "experts/expert_layout.h"
 
+#include <algorithm>
+
 namespace moevk::experts {
 
 StatusOr<ExpertLayout> ExpertLayout::of(const model::Model &model) {
@@ -22,12 +24,15 @@ StatusOr<ExpertLayout> ExpertLayout::of(const model::Model &model) {
         if (gate.type != up.type)
             return unsupported(gate.name + " and " + up.name + " have different types; the expert kernels read both from one slot");
         if (il == 0) {
-            l.shape_ = s;
-        } else if (s.gate_up_type != l.shape_.gate_up_type || s.down_type != l.shape_.down_type ||
-                   s.gate_bytes != l.shape_.gate_bytes || s.down_bytes != l.shape_.down_bytes) {
+            l.slot_shape_ = s;
+        } else if (s.n_ff != l.slot_shape_.n_ff || s.n_embd != l.slot_shape_.n_embd) {
             return unsupported(gate.name + ": experts of layer " + std::to_string(il) +
-                               " differ in type or size from layer 0; the expert cache needs one slot size");
+                               " differ in dimensions from layer 0");
         }
+        l.slot_shape_.gate_bytes = std::max(l.slot_shape_.gate_bytes, s.gate_bytes);
+        l.slot_shape_.down_bytes = std::max(l.slot_shape_.down_bytes, s.down_bytes);
+        l.layer_shapes_.push_back(s);
+        l.total_bytes_ += (uint64_t)l.n_expert_ * s.expert_bytes();
         l.gate_offset_.push_back(gate.file_offset);
         l.up_offset_.push_back(up.file_offset);
         l.down_offset_.push_back(down.file_offset);

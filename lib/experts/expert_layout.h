@@ -18,7 +18,8 @@ struct ExpertSlice {
     uint64_t bytes = 0;
 };
 
-// The shape every layer's experts share (a shared slot pool needs one slot size).
+// The experts of one layer. Layers may differ in types (a Q4_K_M file has Q6_K ffn_down in some layers),
+// so the slot pool is sized by ExpertLayout::slot_shape(), the largest of each matrix over the layers.
 struct ExpertShape {
     model::GgmlType gate_up_type = model::GgmlType::kF32, down_type = model::GgmlType::kF32;
     uint32_t n_ff = 0, n_embd = 0;         // gate/up: n_ff rows of n_embd; down: n_embd rows of n_ff
@@ -31,21 +32,32 @@ struct ExpertShape {
 
 class ExpertLayout {
 public:
-    // Errors: kUnsupported when layers differ in expert shape or type, or gate and up differ in type.
+    // Errors: kUnsupported when layers differ in expert dimensions, or gate and up differ in type.
     static StatusOr<ExpertLayout> of(const model::Model &model);
 
-    const ExpertShape &shape() const { return shape_; }
+    // One cache slot: layer 0's types and dimensions with the largest gate and down bytes of any layer.
+    const ExpertShape &slot_shape() const { return slot_shape_; }
+    const ExpertShape &layer_shape(uint32_t layer) const { return layer_shapes_[layer]; }
     uint32_t n_layer() const { return n_layer_; }
     uint32_t n_expert() const { return n_expert_; }
-    uint64_t total_bytes() const { return (uint64_t)n_layer_ * n_expert_ * shape_.expert_bytes(); }
-    ExpertSlice gate(uint32_t layer, uint32_t expert) const { return slice(gate_offset_[layer], shape_.gate_bytes, expert); }
-    ExpertSlice up(uint32_t layer, uint32_t expert) const { return slice(up_offset_[layer], shape_.gate_bytes, expert); }
-    ExpertSlice down(uint32_t layer, uint32_t expert) const { return slice(down_offset_[layer], shape_.down_bytes, expert); }
+    // Bytes of every expert of every layer in the file.
+    uint64_t total_bytes() const { return total_bytes_; }
+    ExpertSlice gate(uint32_t layer, uint32_t expert) const {
+        return slice(gate_offset_[layer], layer_shapes_[layer].gate_bytes, expert);
+    }
+    ExpertSlice up(uint32_t layer, uint32_t expert) const {
+        return slice(up_offset_[layer], layer_shapes_[layer].gate_bytes, expert);
+    }
+    ExpertSlice down(uint32_t layer, uint32_t expert) const {
+        return slice(down_offset_[layer], layer_shapes_[layer].down_bytes, expert);
+    }
     const std::string &gate_name(uint32_t layer) const { return gate_name_[layer]; }
 
 private:
     static ExpertSlice slice(uint64_t base, uint64_t bytes, uint32_t expert) { return {base + expert * bytes, bytes}; }
-    ExpertShape shape_;
+    ExpertShape slot_shape_;
+    std::vector<ExpertShape> layer_shapes_;
+    uint64_t total_bytes_ = 0;
     uint32_t n_layer_ = 0, n_expert_ = 0;
     std::vector<uint64_t> gate_offset_, up_offset_, down_offset_;  // file offset of each layer's tensor
     std::vector<std::string> gate_name_;

@@ -128,10 +128,10 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
         expert_budget_bytes_ = layout.total_bytes();
     } else {
         experts::ExpertCacheOptions copts;
-        const uint64_t n_slots = expert_budget_bytes_ / layout.shape().expert_bytes();
+        const uint64_t n_slots = expert_budget_bytes_ / layout.slot_shape().expert_bytes();
         if (n_slots == 0)
             return invalid_arg("expert_cache_bytes " + std::to_string(expert_budget_bytes_) +
-                               " is smaller than one expert (" + std::to_string(layout.shape().expert_bytes()) + " bytes)");
+                               " is smaller than one expert (" + std::to_string(layout.slot_shape().expert_bytes()) + " bytes)");
         copts.n_slots = (uint32_t)std::min<uint64_t>(n_slots, (uint64_t)hp.n_layer * hp.n_expert);
         copts.io_threads = opts.io_threads;
         copts.direct_io = opts.direct_io;
@@ -176,7 +176,7 @@ StatusOr<uint64_t> VulkanForward::expert_budget(const model::Model &model, const
     for (const model::TensorInfo &t : model.file->tensors()) used += t.size_bytes;  // dense + all experts
     used -= all;
     const uint64_t headroom = std::max<uint64_t>(512ull << 20, heap / 10);
-    if (used + headroom >= heap) return layout.shape().expert_bytes() * model.hp.n_expert_used;  // the least that works well
+    if (used + headroom >= heap) return layout.slot_shape().expert_bytes() * model.hp.n_expert_used;  // the least that works well
     return heap - used - headroom;
 }
 

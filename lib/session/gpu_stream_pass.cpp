@@ -16,7 +16,7 @@ StatusOr<std::unique_ptr<StreamingPass>> StreamingPass::create(const vulkan::Dev
     std::unique_ptr<StreamingPass> p(new StreamingPass());
     MOEVK_ASSIGN_OR_RETURN(experts::ExpertLayout layout, experts::ExpertLayout::of(model));
     MOEVK_ASSIGN_OR_RETURN(p->cache_, experts::ExpertCache::create(device, model.file->path(), layout, opts));
-    const experts::ExpertShape &s = layout.shape();
+    const experts::ExpertShape &s = layout.slot_shape();  // load_wave() sets each layer's types
     for (const experts::SlotSegment &seg : p->cache_->segments()) {
         ExpertSlotSet set;
         set.gate_up = GpuExpertSlots{seg.gate_up.get(), 0, s.gate_up_type, seg.n_slots, s.gate_up_slot_bytes(),
@@ -40,7 +40,14 @@ Status StreamingPass::load_wave(const GpuPass &pass, uint32_t layer, const std::
     std::fill(table_.begin(), table_.end(), kNoSlot);
     for (size_t j = 0; j < wave.size(); ++j) table_[wave[j]] = slots[j];
     wave_sets_.clear();
-    for (const ExpertSlotSet &set : sets_) {
+    // slots are sized for the largest layer; this layer's types and row sizes may be smaller (Q4_K_M mixes)
+    const experts::ExpertShape &ls = cache_->layout().layer_shape(layer);
+    for (ExpertSlotSet set : sets_) {
+        set.gate_up.type = ls.gate_up_type;
+        set.gate_up.row_bytes = ls.gate_row_bytes;
+        set.gate_up.up_offset_bytes = ls.gate_bytes;
+        set.down.type = ls.down_type;
+        set.down.row_bytes = ls.down_row_bytes;
         const uint32_t first = set.gate_up.first_slot, end = first + set.gate_up.n_slots;
         for (uint32_t s : slots)
             if (s >= first && s < end) {

@@ -24,6 +24,8 @@ namespace moevk::test {
 namespace {
 
 const std::string kModel = std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-q4_0.gguf";
+// Q4_K_M-style mix: layer 1's ffn_down_exps is Q6_K, layer 0's Q4_K, so slots are sized for the larger.
+const std::string kMixedModel = std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-q4_k_m.gguf";
 constexpr uint32_t kPrompt = 24, kDecode = 6;
 
 std::vector<int32_t> tokens(uint32_t n, uint32_t n_vocab, uint32_t seed) {
@@ -36,12 +38,12 @@ std::vector<int32_t> tokens(uint32_t n, uint32_t n_vocab, uint32_t seed) {
     return t;
 }
 
-experts::ExpertShape expert_shape() {
-    auto m = model::load_model(kModel);
+experts::ExpertShape expert_shape(const std::string &path = kModel) {
+    auto m = model::load_model(path);
     EXPECT_TRUE(m.is_ok()) << m.status().message();
-    return experts::ExpertLayout::of(*m.value()).value().shape();
+    return experts::ExpertLayout::of(*m.value()).value().slot_shape();
 }
-uint64_t expert_bytes() { return expert_shape().expert_bytes(); }
+uint64_t expert_bytes(const std::string &path = kModel) { return expert_shape(path).expert_bytes(); }
 
 struct Outcome {
     std::vector<float> prefill;  // every prompt position
@@ -51,9 +53,10 @@ struct Outcome {
 };
 
 // Prefill of kPrompt tokens (all logits), then kDecode single-token steps. slots < 0: all resident.
-Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint64_t segment_bytes = 0) {
+Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint64_t segment_bytes = 0,
+            const std::string &path = kModel) {
     Outcome r;
-    auto m = model::load_model(kModel);
+    auto m = model::load_model(path);
     if (!m.is_ok()) {
         ADD_FAILURE() << m.status().message();
         *skip = true;
@@ -62,7 +65,7 @@ Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint
     session::GpuForwardOptions opts;
     opts.n_ctx = 64;
     opts.max_batch = 16;  // two prefill chunks
-    if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes();
+    if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes(path);
     opts.expert_prefetch = prefetch;
     opts.expert_force_staging = staging;
     opts.expert_segment_bytes = segment_bytes;
@@ -113,6 +116,20 @@ TEST(ExpertStreaming, LogitsBitIdenticalAcrossBudgets) {
         EXPECT_TRUE(small.streamed);
         EXPECT_GT(small.stats.misses, 0u);
         expect_stats_add_up(small.stats);
+        EXPECT_TRUE(bits_equal(resident.prefill, small.prefill)) << "prefill logits differ";
+        EXPECT_TRUE(bits_equal(resident.decode, small.decode)) << "decode logits differ";
+    }
+}
+
+// Layers whose experts differ in type (Q4_K vs Q6_K ffn_down) share slots sized for the largest; each
+// layer's kernels read its own rows from them, mapped or staged.
+TEST(ExpertStreaming, MixedTypeLayersGiveTheSameBits) {
+    RUN_OR_SKIP(resident, -1, true, false, 0, kMixedModel);
+    for (bool staging : {false, true}) {
+        RUN_OR_SKIP(small, 5, true, staging, 0, kMixedModel);
+        SCOPED_TRACE(staging ? "staged" : "mapped");
+        EXPECT_TRUE(small.streamed);
+        EXPECT_GT(small.stats.misses, 0u);
         EXPECT_TRUE(bits_equal(resident.prefill, small.prefill)) << "prefill logits differ";
         EXPECT_TRUE(bits_equal(resident.decode, small.decode)) << "decode logits differ";
     }

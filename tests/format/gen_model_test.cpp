@@ -171,16 +171,47 @@ TEST(GenModelCli, ParsesPresetsAndOverrides) {
     EXPECT_EQ(o.spec.n_embd, 2048u);
     EXPECT_EQ(o.spec.n_expert, 128u);
     EXPECT_EQ(o.spec.n_vocab, 151936u);
-    EXPECT_EQ(o.type, GgmlType::kQ8_0);
+    EXPECT_EQ(o.types.base, GgmlType::kQ8_0);
+    EXPECT_FALSE(o.types.q4_k_m);
     EXPECT_EQ(o.seed, 9u);
     EXPECT_TRUE(o.spec.tie_output);
     EXPECT_EQ(o.out_path, "/tmp/x");
 }
 
+// The Q4_K_M mix as weight_types.h states it: output Q6_K; attn_v / ffn_down Q6_K in use_more_bits layers
+// (of 2 layers: layer 1), Q4_K elsewhere; hybrid attn_qkv Q5_K; rows of partial super-blocks Q8_0.
+TEST(GenModelCli, Q4KMixChoosesPerTensorTypes) {
+    gen::GenOptions o = parse_ok({"--type", "q4_k_m", "--out", "x", "--n-embd", "256", "--n-ff-exp", "256"});
+    const gen::WeightTypes &t = o.types;
+    EXPECT_TRUE(t.q4_k_m);
+    EXPECT_EQ(t.name(), "q4_K_M");
+    EXPECT_EQ(t.file_type(), 15u);
+    EXPECT_EQ(t.for_matrix("output.weight", 256, 2), GgmlType::kQ6_K);
+    EXPECT_EQ(t.for_matrix("token_embd.weight", 256, 2), GgmlType::kQ4_K);
+    EXPECT_EQ(t.for_matrix("blk.0.attn_v.weight", 256, 2), GgmlType::kQ4_K);
+    EXPECT_EQ(t.for_matrix("blk.1.attn_v.weight", 256, 2), GgmlType::kQ6_K);
+    EXPECT_EQ(t.for_matrix("blk.0.ffn_down_exps.weight", 256, 2), GgmlType::kQ4_K);
+    EXPECT_EQ(t.for_matrix("blk.1.ffn_down_exps.weight", 256, 2), GgmlType::kQ6_K);
+    EXPECT_EQ(t.for_matrix("blk.1.attn_q.weight", 256, 2), GgmlType::kQ4_K);
+    EXPECT_EQ(t.for_matrix("blk.0.attn_qkv.weight", 256, 4), GgmlType::kQ5_K);
+    EXPECT_EQ(t.for_matrix("blk.1.attn_v.weight", 128, 2), GgmlType::kQ8_0);  // fallback: half a super-block
+    // 8 layers: the first and last eighth (0, 7) and every third after the first eighth (3, 6)
+    for (int layer = 0; layer < 8; ++layer) {
+        const bool more = layer == 0 || layer == 3 || layer == 6 || layer == 7;
+        EXPECT_EQ(t.for_matrix("blk." + std::to_string(layer) + ".ffn_down_exps.weight", 512, 8),
+                  more ? GgmlType::kQ6_K : GgmlType::kQ4_K) << layer;
+    }
+    EXPECT_EQ(parse_ok({"--type", "Q6_K", "--out", "x", "--n-embd", "256", "--n-ff-exp", "256", "--n-head", "8"})
+                  .types.for_matrix("blk.0.attn_q.weight", 256, 2),
+              GgmlType::kQ6_K);
+}
+
 TEST(GenModelCli, RefusesBadArguments) {
     EXPECT_NE(parse_err({"--preset", "tiny"}).find("--out"), std::string::npos);
     EXPECT_NE(parse_err({"--out", "x", "--preset", "huge"}).find("huge"), std::string::npos);
-    EXPECT_NE(parse_err({"--out", "x", "--type", "q4_K"}).find("q4_K"), std::string::npos);
+    EXPECT_NE(parse_err({"--out", "x", "--type", "q3_K"}).find("q3_K"), std::string::npos);
+    // the tiny preset's 128-wide rows are not whole K-quant super-blocks
+    EXPECT_NE(parse_err({"--out", "x", "--type", "q4_K"}).find("multiple of 256"), std::string::npos);
     EXPECT_NE(parse_err({"--out", "x", "--n-embd", "12x"}).find("--n-embd"), std::string::npos);
     EXPECT_NE(parse_err({"--out", "x", "--n-embd", "-1"}).find("--n-embd"), std::string::npos);
     EXPECT_NE(parse_err({"--out", "x", "--n-embd", "100"}).find("multiple of 32"), std::string::npos);

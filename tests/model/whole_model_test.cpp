@@ -1,6 +1,7 @@
 // whole_model_test.cpp — the GPU forward pass of whole tiny qwen3moe models against the CPU reference
-// (reference::Forward), every position's logits within the whole-model tier: every weight type, prompts of
-// 1, 7 and 64 tokens followed by 16 decode steps, every KV cache type, and prompt splits.
+// (reference::Forward), every position's logits within the whole-model tier: every weight type and a
+// Q4_K_M-style mix, prompts of 1, 7 and 64 tokens followed by 16 decode steps, every KV cache type, and
+// prompt splits.
 // Routing near-ties (DESIGN.md section 7): the reference is handed the GPU's expert choice; where the two
 // choices differ the reference's own router must show a near-tie at the top-k boundary.
 #include <algorithm>
@@ -121,6 +122,8 @@ std::vector<Case> all_cases() {
     std::vector<Case> cases;
     for (const char *type : {"f32", "f16", "bf16", "q8_0", "q4_0"})
         for (int n : {1, 7, 64}) cases.push_back({type, n, session::KvType::kF16});
+    // Q4_K_M-style mix (Q4_K, Q6_K output and layer-1 attn_v / ffn_down) on a 256-wide tiny shape
+    for (int n : {7, 64}) cases.push_back({"q4_k_m", n, session::KvType::kF16});
     cases.push_back({"q4_0", 7, session::KvType::kF32});
     cases.push_back({"q4_0", 64, session::KvType::kF32});
     cases.push_back({"q4_0", 7, session::KvType::kQ8_0});

@@ -117,8 +117,8 @@ std::string model_description(const std::string &path, const model::Model &m, co
                   "`%s` (%s): %u layers, %u experts (%u used) of %.2f MiB, all experts %.2f GiB, file %.2f GiB, "
                   "expert type %s",
                   path.c_str(), hp.model_name.c_str(), hp.n_layer, hp.n_expert, hp.n_expert_used,
-                  l.shape().expert_bytes() / 1048576.0, l.total_bytes() / 1073741824.0,
-                  m.file->file_size() / 1073741824.0, model::type_name((uint32_t)l.shape().gate_up_type).c_str());
+                  l.slot_shape().expert_bytes() / 1048576.0, l.total_bytes() / 1073741824.0,
+                  m.file->file_size() / 1073741824.0, model::type_name((uint32_t)l.slot_shape().gate_up_type).c_str());
     return buf;
 }
 

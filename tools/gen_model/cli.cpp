@@ -21,16 +21,6 @@ bool parse_u64(const std::string &s, uint64_t *out) {
     return true;
 }
 
-bool parse_type(const std::string &s, model::GgmlType *out) {
-    static const std::map<std::string, model::GgmlType> kTypes = {
-        {"f32", model::GgmlType::kF32}, {"f16", model::GgmlType::kF16}, {"bf16", model::GgmlType::kBF16},
-        {"q8_0", model::GgmlType::kQ8_0}, {"q4_0", model::GgmlType::kQ4_0}};
-    auto it = kTypes.find(s);
-    if (it == kTypes.end()) return false;
-    *out = it->second;
-    return true;
-}
-
 }  // namespace
 
 std::string usage_text() {
@@ -38,7 +28,10 @@ std::string usage_text() {
            "Writes a qwen3moe, qwen3next or qwen35moe GGUF model with seeded random weights.\n"
            "  --arch qwen3moe|qwen3next|qwen35moe  architecture (default qwen3moe, or the preset's)\n"
            "  --preset tiny|qwen3-30b-a3b|qwen3.6-35b-a3b  model shape (default tiny)\n"
-           "  --type f32|f16|bf16|q8_0|q4_0 type of every matrix (default q4_0); norms and router stay f32\n"
+           "  --type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k  type of every matrix (default q4_0); norms and\n"
+           "                                router stay f32. K-quants need rows of whole 256-value super-blocks\n"
+           "  --type q4_k_m                 llama.cpp's Q4_K_M mix: Q4_K, with output and some attn_v / ffn_down\n"
+           "                                Q6_K (tools/gen_model/weight_types.h); other rows fall back to Q8_0\n"
            "  --seed N                      weight seed (default 0); same seed, same bytes\n"
            "  --out PATH                    output file (written to PATH.tmp.<pid>, then renamed)\n"
            "  --threads N                   generator threads (default: all cores)\n"
@@ -84,7 +77,9 @@ std::string parse_args(int argc, char **argv, GenOptions *out) {
                 return "--arch '" + value + "' is not one of qwen3moe, qwen3next, qwen35moe";
             arch = value;
         } else if (flag == "--type") {
-            if (!parse_type(value, &out->type)) return "--type '" + value + "' is not one of f32, f16, bf16, q8_0, q4_0";
+            const std::optional<WeightTypes> types = parse_weight_types(value);
+            if (!types) return "--type '" + value + "' is not one of f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k, q4_k_m";
+            out->types = *types;
         } else if (flag == "--out") {
             if (value.empty()) return "--out needs a non-empty path";
             out->out_path = value;
@@ -108,7 +103,7 @@ std::string parse_args(int argc, char **argv, GenOptions *out) {
     for (const auto &[flag, n] : overrides) (*spec).*kOverrides.at(flag) = (uint32_t)n;
     spec->tie_output = tie_output;
     if (out->out_path.empty()) return "--out PATH is required";
-    const std::string problem = validate_spec(*spec, out->type);
+    const std::string problem = validate_spec(*spec, out->types);
     if (!problem.empty()) return problem;
     out->spec = *spec;
     return "";

@@ -6,12 +6,13 @@
 #include <string>
 
 #include "model_spec.h"
+#include "weight_types.h"
 
 namespace moevk::gen {
 
 struct GenOptions {
     ModelSpec spec;
-    model::GgmlType type = model::GgmlType::kQ4_0;
+    WeightTypes types;  // --type
     uint64_t seed = 0;
     std::string out_path;
     unsigned n_threads = 0;  // 0: hardware concurrency

@@ -28,8 +28,8 @@ int main(int argc, char **argv) {
     const auto t0 = std::chrono::steady_clock::now();
     GgufWriter writer;
     const std::vector<TensorFill> fills = opts.spec.is_hybrid()
-                                              ? declare_qwen3next(opts.spec, opts.type, opts.seed, writer)
-                                              : declare_qwen3moe(opts.spec, opts.type, opts.seed, writer);
+                                              ? declare_qwen3next(opts.spec, opts.types, opts.seed, writer)
+                                              : declare_qwen3moe(opts.spec, opts.types, opts.seed, writer);
     const uint64_t total_bytes = writer.header_bytes().size() + writer.data_section_bytes();
     WriteOptions wopts;
     wopts.n_threads = n_threads;
@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     const moevk::model::HParams &hp = loaded.value()->hp;
     std::printf("wrote %s: %s, %s, %u layers, %u/%u experts, n_vocab %u, %zu tensors, %.1f MiB in %.2f s "
                 "(%.0f MiB/s, %u threads)\n",
-                opts.out_path.c_str(), hp.model_name.c_str(), moevk::model::type_name((uint32_t)opts.type).c_str(),
+                opts.out_path.c_str(), hp.model_name.c_str(), opts.types.name().c_str(),
                 hp.n_layer, hp.n_expert_used, hp.n_expert, hp.n_vocab, writer.tensors().size(),
                 (double)total_bytes / (1 << 20), seconds, (double)total_bytes / (1 << 20) / seconds, n_threads);
     return 0;

@@ -61,7 +61,8 @@ std::optional<ModelSpec> preset_spec(const std::string &preset, const std::strin
     return std::nullopt;
 }
 
-std::string validate_spec(const ModelSpec &s, model::GgmlType type) {
+std::string validate_spec(const ModelSpec &s, const WeightTypes &types) {
+    const model::GgmlType type = types.q4_k_m ? model::GgmlType::kQ8_0 : types.base;
     struct Field { const char *flag; uint32_t value; };
     const Field fields[] = {{"--n-embd", s.n_embd},   {"--n-layer", s.n_layer},       {"--n-head", s.n_head},
                             {"--n-head-kv", s.n_head_kv}, {"--head-dim", s.head_dim}, {"--n-expert", s.n_expert},

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/ggml_type.h"
+#include "weight_types.h"
 
 namespace moevk::gen {
 
@@ -43,8 +44,9 @@ struct ModelSpec {
 std::optional<ModelSpec> preset_spec(const std::string &preset, const std::string &arch = "qwen3moe");
 // The architecture a preset implies ("" when it exists for every architecture, like "tiny").
 std::string preset_arch(const std::string &preset);
-// "" when the spec can be written with matrices of `type`, else what is wrong.
-std::string validate_spec(const ModelSpec &spec, model::GgmlType type);
+// "" when the spec can be written with matrices of these types, else what is wrong (a mix falls back to
+// Q8_0 for rows it cannot fill, so only its Q8_0 block size matters).
+std::string validate_spec(const ModelSpec &spec, const WeightTypes &types);
 // llama_ftype number for general.file_type ("mostly <type>").
 uint32_t file_type_for(model::GgmlType type);
 

@@ -9,7 +9,7 @@ namespace moevk::gen {
 
 namespace {
 
-void add_metadata(const ModelSpec &s, model::GgmlType type, GgufWriter &w) {
+void add_metadata(const ModelSpec &s, const WeightTypes &types, GgufWriter &w) {
     const std::string a = "qwen3moe.";
     w.add_string("general.architecture", "qwen3moe");
     w.add_string("general.name", s.name);
@@ -27,17 +27,19 @@ void add_metadata(const ModelSpec &s, model::GgmlType type, GgufWriter &w) {
     w.add_u32(a + "attention.value_length", s.head_dim);
     w.add_u32(a + "expert_count", s.n_expert);
     w.add_u32(a + "expert_feed_forward_length", s.n_ff_exp);
-    w.add_u32("general.file_type", file_type_for(type));
+    w.add_u32("general.file_type", types.file_type());
     w.add_u32("general.quantization_version", 2);  // GGML_QNT_VERSION
     add_tokenizer_metadata(make_vocab(s.n_vocab), w);
 }
 
 }  // namespace
 
-std::vector<TensorFill> declare_qwen3moe(const ModelSpec &s, model::GgmlType type, uint64_t seed, GgufWriter &w) {
-    add_metadata(s, type, w);
+std::vector<TensorFill> declare_qwen3moe(const ModelSpec &s, const WeightTypes &types, uint64_t seed, GgufWriter &w) {
+    add_metadata(s, types, w);
+    const model::GgmlType type = types.base;  // matrices; the lambda below applies a mix's per-tensor choice
     std::vector<TensorFill> fills;
     auto declare = [&](const std::string &name, model::GgmlType t, std::vector<uint64_t> ne, InitKind kind) {
+        if (t == type) t = types.for_matrix(name, ne[0], s.n_layer);  // F32 tensors stay F32
         TensorFill f;
         f.stream_key = fill_key(seed, name);
         f.type = t;

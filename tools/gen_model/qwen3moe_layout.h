@@ -9,12 +9,13 @@
 #include "gguf_writer.h"
 #include "model_spec.h"
 #include "weight_fill.h"
+#include "weight_types.h"
 
 namespace moevk::gen {
 
 // Adds everything to `writer` (which should be empty) and returns one TensorFill per declared tensor, in
 // declaration order. The spec must have passed validate_spec() for `type`.
-std::vector<TensorFill> declare_qwen3moe(const ModelSpec &spec, model::GgmlType type, uint64_t seed,
+std::vector<TensorFill> declare_qwen3moe(const ModelSpec &spec, const WeightTypes &types, uint64_t seed,
                                          GgufWriter &writer);
 
 }  // namespace moevk::gen

@@ -10,7 +10,7 @@ namespace moevk::gen {
 
 namespace {
 
-void add_metadata(const ModelSpec &s, model::GgmlType type, GgufWriter &w) {
+void add_metadata(const ModelSpec &s, const WeightTypes &types, GgufWriter &w) {
     const std::string a = s.arch + ".";
     w.add_string("general.architecture", s.arch);
     w.add_string("general.name", s.name);
@@ -41,17 +41,19 @@ void add_metadata(const ModelSpec &s, model::GgmlType type, GgufWriter &w) {
         const int32_t pairs = (int32_t)s.n_rot / 2, t = pairs * 11 / 32, h = pairs * 11 / 32;
         w.add_i32_array(a + "rope.dimension_sections", {t, h, pairs - t - h, 0});
     }
-    w.add_u32("general.file_type", file_type_for(type));
+    w.add_u32("general.file_type", types.file_type());
     w.add_u32("general.quantization_version", 2);  // GGML_QNT_VERSION
     add_tokenizer_metadata(make_vocab(s.n_vocab), w);
 }
 
 }  // namespace
 
-std::vector<TensorFill> declare_qwen3next(const ModelSpec &s, model::GgmlType type, uint64_t seed, GgufWriter &w) {
-    add_metadata(s, type, w);
+std::vector<TensorFill> declare_qwen3next(const ModelSpec &s, const WeightTypes &types, uint64_t seed, GgufWriter &w) {
+    add_metadata(s, types, w);
+    const model::GgmlType type = types.base;  // matrices; the lambda below applies a mix's per-tensor choice
     std::vector<TensorFill> fills;
     auto declare = [&](const std::string &name, model::GgmlType t, std::vector<uint64_t> ne, InitKind kind) {
+        if (t == type) t = types.for_matrix(name, ne[0], s.n_layer);  // F32 tensors stay F32
         TensorFill f;
         f.stream_key = fill_key(seed, name);
         f.type = t;

@@ -9,11 +9,12 @@
 #include "gguf_writer.h"
 #include "model_spec.h"
 #include "weight_fill.h"
+#include "weight_types.h"
 
 namespace moevk::gen {
 
 // As declare_qwen3moe(), for spec.is_hybrid() specs.
-std::vector<TensorFill> declare_qwen3next(const ModelSpec &spec, model::GgmlType type, uint64_t seed,
+std::vector<TensorFill> declare_qwen3next(const ModelSpec &spec, const WeightTypes &types, uint64_t seed,
                                           GgufWriter &writer);
 
 }  // namespace moevk::gen
