@@ -6,8 +6,13 @@ const uint WEIGHT_QK = 32u;
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint block_byte = row_byte + unit * 18u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
+    const uint qs = block_byte + 2u;
+    const bool odd = (qs & 2u) != 0u;  // 18-byte blocks: every other one starts 2 mod 4
+    uint word = weight_words[qs >> 2];
     for (uint w = 0u; w < 4u; ++w) {
-        const uint q = weight_u32(block_byte + 2u + 4u * w);  // qs[4w .. 4w+3]
+        const uint next = weight_word_clamped((qs >> 2) + w + 1u);
+        const uint q = weight_join(word, next, odd);  // qs[4w .. 4w+3]
+        word = next;
         for (uint b = 0u; b < 4u; ++b) {
             const uint byte_val = (q >> (8u * b)) & 0xffu;
             v[4u * w + b] = float(int(byte_val & 15u) - 8) * d;

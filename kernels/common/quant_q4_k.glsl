@@ -1,13 +1,14 @@
 // quant_q4_k.glsl — ggml block_q4_K (lib/model/ggml_kquants.h BlockQ4_K): 256 values in 144 bytes (fp16 d,
 // fp16 dmin, 12 scale bytes, 128 quant bytes). A unit is sub-block j = unit % 8 of super-block unit / 8:
 // value l is d * sc_j * q - dmin * m_j, q the low (j even) or high (j odd) nibble of qs[32 (j / 2) + l].
-// Same products as model::dequantize_row. Requires weight_words.glsl, quant_kquant_scales.glsl.
+// Same products as model::dequantize_row. Rows start at multiples of 4 bytes (144-byte super-blocks keep
+// every word aligned; lib/session checks the offsets). Requires weight_words.glsl, quant_kquant_scales.glsl.
 const uint WEIGHT_QK = 32u;
 
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint base = row_byte + (unit >> 3) * 144u;
     const uint j = unit & 7u;
-    const vec2 d_dmin = unpackHalf2x16(weight_u32(base));
+    const vec2 d_dmin = unpackHalf2x16(weight_words[base >> 2]);
     uint sc, m;
     kquant_scale_min(base + 4u, j, sc, m);
     const float scale = d_dmin.x * float(sc);
@@ -15,7 +16,7 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint shift = 4u * (j & 1u);
     const uint qs = base + 16u + 32u * (j >> 1);
     for (uint w = 0u; w < 8u; ++w) {
-        const uint q = weight_u32(qs + 4u * w) >> shift;
+        const uint q = weight_words[(qs >> 2) + w] >> shift;
         for (uint b = 0u; b < 4u; ++b) v[4u * w + b] = scale * float((q >> (8u * b)) & 15u) - min;
     }
 }

@@ -1,13 +1,14 @@
 // quant_q5_k.glsl — ggml block_q5_K (lib/model/ggml_kquants.h BlockQ5_K): 256 values in 176 bytes (fp16 d,
 // fp16 dmin, 12 scale bytes, 32 high-bit bytes qh, 128 quant bytes). A unit is sub-block j = unit % 8 of
 // super-block unit / 8: value l is d * sc_j * (q + 16 * bit j of qh[l]) - dmin * m_j, q the low (j even)
-// or high (j odd) nibble of qs[32 (j / 2) + l]. Requires weight_words.glsl, quant_kquant_scales.glsl.
+// or high (j odd) nibble of qs[32 (j / 2) + l]. Rows start at multiples of 4 bytes (176-byte super-blocks
+// keep every word aligned; lib/session checks the offsets). Requires weight_words.glsl, quant_kquant_scales.glsl.
 const uint WEIGHT_QK = 32u;
 
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint base = row_byte + (unit >> 3) * 176u;
     const uint j = unit & 7u;
-    const vec2 d_dmin = unpackHalf2x16(weight_u32(base));
+    const vec2 d_dmin = unpackHalf2x16(weight_words[base >> 2]);
     uint sc, m;
     kquant_scale_min(base + 4u, j, sc, m);
     const float scale = d_dmin.x * float(sc);
@@ -15,8 +16,8 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint shift = 4u * (j & 1u);
     const uint qs = base + 48u + 32u * (j >> 1);
     for (uint w = 0u; w < 8u; ++w) {
-        const uint q = weight_u32(qs + 4u * w) >> shift;
-        const uint qh = weight_u32(base + 16u + 4u * w) >> j;
+        const uint q = weight_words[(qs >> 2) + w] >> shift;
+        const uint qh = weight_words[((base + 16u) >> 2) + w] >> j;
         for (uint b = 0u; b < 4u; ++b) {
             const uint q5 = ((q >> (8u * b)) & 15u) | (((qh >> (8u * b)) & 1u) << 4);
             v[4u * w + b] = scale * float(q5) - min;

@@ -14,12 +14,18 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     // int8 scales: sign-extend the byte
     const float d_lo = d * float(bitfieldExtract(int(weight_u8(sc_byte)), 0, 8));
     const float d_hi = d * float(bitfieldExtract(int(weight_u8(sc_byte + 1u)), 0, 8));
-    const uint ql = base + 64u * h + 32u * (k & 1u);
+    const bool odd = (base & 2u) != 0u;  // every other 210-byte super-block starts 2 mod 4
+    const uint ql = (base + 64u * h + 32u * (k & 1u)) >> 2;  // word holding the slice's first low-bits byte
+    const uint qh = (base + 128u + 32u * h) >> 2;
     const uint lo_shift = 4u * (k >> 1);
-    const uint qh = base + 128u + 32u * h;
+    uint ql_prev = weight_words[ql], qh_prev = weight_words[qh];
     for (uint w = 0u; w < 8u; ++w) {
-        const uint lo = weight_u32(ql + 4u * w) >> lo_shift;
-        const uint hi = weight_u32(qh + 4u * w) >> (2u * k);
+        // the word after the slice is still inside the super-block (qh follows ql, the scales follow qh)
+        const uint ql_next = weight_words[ql + w + 1u], qh_next = weight_words[qh + w + 1u];
+        const uint lo = weight_join(ql_prev, ql_next, odd) >> lo_shift;
+        const uint hi = weight_join(qh_prev, qh_next, odd) >> (2u * k);
+        ql_prev = ql_next;
+        qh_prev = qh_next;
         for (uint b = 0u; b < 4u; ++b) {
             const uint q6 = ((lo >> (8u * b)) & 15u) | (((hi >> (8u * b)) & 3u) << 4);
             v[4u * w + b] = (w < 4u ? d_lo : d_hi) * float(int(q6) - 32);

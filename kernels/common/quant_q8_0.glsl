@@ -5,8 +5,13 @@ const uint WEIGHT_QK = 32u;
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint block_byte = row_byte + unit * 34u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
+    const uint qs = block_byte + 2u;
+    const bool odd = (qs & 2u) != 0u;  // 34-byte blocks: every other one starts 2 mod 4
+    uint word = weight_words[qs >> 2];
     for (uint w = 0u; w < 8u; ++w) {
-        const int q = int(weight_u32(block_byte + 2u + 4u * w));  // q[4w .. 4w+3]
+        const uint next = weight_word_clamped((qs >> 2) + w + 1u);
+        const int q = int(weight_join(word, next, odd));  // q[4w .. 4w+3]
+        word = next;
         for (uint b = 0u; b < 4u; ++b) v[4u * w + b] = float(bitfieldExtract(q, int(8u * b), 8)) * d;  // sign-extends
     }
 }

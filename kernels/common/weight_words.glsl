@@ -14,6 +14,17 @@ uint weight_u16(uint byte_off) {
     return (byte_off & 2u) != 0u ? (w >> 16) : (w & 0xffffu);
 }
 
+// The 32 bits at an even byte offset, from the word holding its first byte and the word after: loops over
+// a run of words load each word once and join halves without a branch (llvmpipe runs both sides of a
+// branch, and each of its loads at per-lane addresses is a gather).
+uint weight_join(uint word, uint next_word, bool odd_half) {
+    return odd_half ? (word >> 16) | (next_word << 16) : word;
+}
+
+// Word i, or the last word of the buffer when i is past it: the "next" word of a run that ends at the end
+// of the buffer is only used when the run is not word-aligned, and then it is inside the buffer.
+uint weight_word_clamped(uint i) { return weight_words[min(i, uint(weight_words.length()) - 1u)]; }
+
 // 32-bit value at an even byte offset (straddles two words when the offset is 2 mod 4).
 uint weight_u32(uint byte_off) {
     uint i = byte_off >> 2;

@@ -50,6 +50,16 @@ uint32_t weight_unit_elements(model::GgmlType type) {
     return std::min<uint32_t>(32, model::block_elements(type));
 }
 
+Status check_weight_row_alignment(model::GgmlType type, uint64_t first_row_byte, uint64_t row_bytes, const char *who) {
+    const bool words = type == model::GgmlType::kF32 || type == model::GgmlType::kQ4_K || type == model::GgmlType::kQ5_K;
+    const uint64_t need = words ? 4 : 2;
+    if (first_row_byte % need != 0 || row_bytes % need != 0)
+        return internal_error(std::string(who) + ": " + model::type_name((uint32_t)type) + " rows at byte " +
+                              std::to_string(first_row_byte) + ", " + std::to_string(row_bytes) +
+                              " bytes apart, are not " + std::to_string(need) + "-byte aligned");
+    return Status::ok();
+}
+
 const char *kv_type_name(KvType type) {
     return type == KvType::kF32 ? "f32" : type == KvType::kF16 ? "f16" : "q8_0";
 }

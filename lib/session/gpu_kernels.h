@@ -75,6 +75,10 @@ std::string weight_variant(const char *op, model::GgmlType type);
 // Values a weight kernel decodes per step (WEIGHT_QK of kernels/common/weight_type.glsl): 1 for float types,
 // 32 for quantised ones (a ggml block, or a sub-block slice of a K-quant super-block).
 uint32_t weight_unit_elements(model::GgmlType type);
+// internal_error unless rows of `type` starting at `first_row_byte`, row_bytes apart, are where the kernels
+// can read them: F32, Q4_K and Q5_K read whole aligned words, so their rows must start at multiples of 4
+// bytes; the others decode at any even byte.
+Status check_weight_row_alignment(model::GgmlType type, uint64_t first_row_byte, uint64_t row_bytes, const char *who);
 std::string kv_variant(const char *op, KvType type);
 
 }  // namespace moevk::session

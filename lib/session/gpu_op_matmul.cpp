@@ -13,6 +13,7 @@ using vulkan::Access;
 // rows_per_group: rows one workgroup takes, so that a chunk's workgroup count stays under the device's limit.
 StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &device, const GpuMatrix &m,
                                                        uint32_t rows_per_group) {
+    MOEVK_RETURN_IF_ERROR(check_weight_row_alignment(m.type, m.offset, m.row_bytes, "weight matrix"));
     vulkan::ChunkPlan plan;
     plan.buffer_bytes = m.buffer->size_bytes();
     plan.start_offset = m.offset;

@@ -30,6 +30,8 @@ struct CombinePush {
 };
 
 StatusOr<std::vector<vulkan::BindingChunk>> slot_chunks(const vulkan::Device &device, const GpuExpertSlots &s) {
+    MOEVK_RETURN_IF_ERROR(check_weight_row_alignment(s.type, s.offset, s.row_bytes, "expert slots"));
+    MOEVK_RETURN_IF_ERROR(check_weight_row_alignment(s.type, s.slot_bytes, s.up_offset_bytes, "expert slots"));
     vulkan::ChunkPlan plan;
     plan.buffer_bytes = s.buffer->size_bytes();
     plan.start_offset = s.offset;

@@ -94,6 +94,29 @@ TEST(Matmul, Vec4AndScalarActivationLoadsAreBitIdentical) {
     }
 }
 
+// Q4_K rows are read as aligned words: a view whose rows start off a word boundary is refused, not misread.
+TEST(Matmul, MisalignedWordFormatRowsAreRefused) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    HostMatrix m = random_matrix(model::GgmlType::kQ4_K, 4, 256, 81);
+    std::vector<uint8_t> shifted(2, 0);
+    shifted.insert(shifted.end(), m.bytes.begin(), m.bytes.end());
+    shifted.resize(shifted.size() + 2, 0);
+    auto w = upload_vector(shifted, "w");
+    auto xb = upload_vector(std::vector<float>(256, 1.0f), "x");
+    auto yb = zero_buffer(4 * 4, "y");
+    MatmulOp op;
+    op.w = GpuMatrix{w.get(), 2, m.type, m.n_rows, m.n_cols, m.row_bytes};
+    op.x = GpuActivations{xb.get(), 0, m.n_cols};
+    op.y = GpuActivations{yb.get(), 0, m.n_rows};
+    op.n_tokens = 1;
+    ASSERT_TRUE(env.stream->begin().is_ok());
+    session::GpuRecorder rec{test_kernels(), *env.stream};
+    const Status s = session::record_matmul(rec, op);
+    EXPECT_EQ(s.code(), StatusCode::kInternal);
+    EXPECT_NE(s.message().find("4-byte aligned"), std::string::npos) << s.message();
+    ASSERT_TRUE(env.stream->submit_and_wait().is_ok());
+}
+
 TEST(Matmul, TokenTilesOfFourMatchReferenceAndAreBatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     session::GpuKernelTuning tuning;
