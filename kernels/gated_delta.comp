@@ -80,8 +80,13 @@ void main() {
         for (uint c = 0u; c < 4u; ++c) s[i4][c] = state_in[s_base + (4u * i4 + c) * HEAD_DIM];
 
     for (uint t = 0u; t < pc.n_tokens; ++t) {
-        const uint row = pc.conv_offset + t * pc.conv_stride;
-        const float qj = conv[row + q_col], kj = conv[row + k_col];
+        // the token's inputs all at once (their memory latencies overlap), the gates while others catch up
+        const uint row = pc.conv_offset + t * pc.conv_stride, ba_row = pc.ba_offset + t * pc.ba_stride;
+        const float qj = conv[row + q_col], kj = conv[row + k_col], vj = conv[row + v_col];
+        const float b = ba[ba_row + beta_col], a = ba[ba_row + beta_col + pc.ba_group];
+        const float zj = z[pc.z_offset + t * pc.z_stride + vh * HEAD_DIM + j];
+        const float beta = sigmoid(b);
+        const float decay = exp(softplus(a + bias) * a_decay);
         red_put_sum(0u, qj * qj);
         red_put_sum(1u, kj * kj);
         barrier();
@@ -89,15 +94,12 @@ void main() {
         k_sh[j / 4u][j % 4u] = kj / max(sqrt(red_sum(1u)), pc.eps);
         barrier();
 
-        const uint ba_row = pc.ba_offset + t * pc.ba_stride;
-        const float beta = sigmoid(ba[ba_row + beta_col]);
-        const float decay = exp(softplus(ba[ba_row + beta_col + pc.ba_group] + bias) * a_decay);
         vec4 kv4 = vec4(0.0);
         for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4) {
             s[i4] *= decay;
             kv4 += s[i4] * k_sh[i4];
         }
-        const float delta = beta * (conv[row + v_col] - ((kv4.x + kv4.y) + (kv4.z + kv4.w)));
+        const float delta = beta * (vj - ((kv4.x + kv4.y) + (kv4.z + kv4.w)));
         vec4 o4 = vec4(0.0);
         for (uint i4 = 0u; i4 < HEAD_DIM / 4u; ++i4) {
             s[i4] += k_sh[i4] * delta;
@@ -109,7 +111,6 @@ void main() {
         red_put_sum(2u, o * o);
         barrier();
         const float inv_rms = 1.0 / sqrt(red_sum(2u) / float(HEAD_DIM) + pc.eps);
-        const float zj = z[pc.z_offset + t * pc.z_stride + vh * HEAD_DIM + j];
         out_[pc.out_offset + t * pc.out_stride + vh * HEAD_DIM + j] = o * inv_rms * w_norm * (zj * sigmoid(zj));
     }
 
