@@ -2,6 +2,8 @@
 // with its state carried across calls) and the element-wise split_q_gate, sigmoid_mul, swiglu, gated_add.
 // Element-wise tier throughout: ssm_conv sums at most d_conv (4) float32 products of O(1) values, an error
 // of a few 1e-7 absolute at worst, under the tier's 1e-6. Bad arguments must come back as errors.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "oracle/oracle_util.h"
@@ -135,6 +137,36 @@ TEST(SsmConv, SplitCallsAndPingPongBitIdentical) {
             expect_bit_identical(download_vector<float>(*last_state, want_state.size()), want_state, what + " state");
         }
     }
+}
+
+// x and out as interleaved rows of one buffer ([x | out] per token) are accepted; shifted one float, refused.
+TEST(SsmConv, InterleavedRowsOfOneBuffer) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    ConvCase c{80, 4, 6};
+    c.x_offset = 0;
+    c.x_extra = c.channels;  // stride 2 * channels: out in the second half of each row
+    ConvData d = make_conv_data(c, 50);
+    auto rows = upload_vector(d.x, "rows");
+    auto wb = upload_vector(d.w, "w");
+    auto sb = upload_vector(d.state, "state");
+    session::SsmConvOp op = conv_op(c, d, *rows, *wb, *rows);
+    op.out = {rows.get(), c.channels, d.stride};
+    op.state_in = op.state_out = sb.get();
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, op); });
+    std::vector<float> ref_state = d.state;
+    const std::vector<float> ref = reference_conv(c, d, ref_state);
+    const std::vector<float> got = download_vector<float>(*rows, d.x.size());
+    std::vector<float> got_out(ref.size());
+    for (uint32_t t = 0; t < c.n_tokens; ++t)
+        std::copy_n(got.begin() + (size_t)t * d.stride + c.channels, c.channels, got_out.begin() + (size_t)t * c.channels);
+    expect_elementwise(got_out, ref, "ssm_conv interleaved out");
+
+    op.out.offset = c.channels - 1;  // the first output of a row would be the last input of the row
+    EXPECT_EQ(record_status([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, op); }).code(),
+              StatusCode::kInvalidArg);
+    op.out.offset = 2 * c.channels - 1;  // wraps onto the next row's first input
+    EXPECT_EQ(record_status([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, op); }).code(),
+              StatusCode::kInvalidArg);
 }
 
 TEST(SsmConv, BadArgumentsRefused) {
