@@ -48,14 +48,15 @@ uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 // n_tokens rows of width floats of a lie inside its buffer and do not overlap one another.
 Status check_rows(const GpuActivations &a, uint32_t n_tokens, uint64_t width, const char *who, const char *name) {
-    const std::string what = std::string(who) + ": " + name;
-    if (a.buffer == nullptr) return invalid_arg(what + " has no buffer");
+    // the message is built only on an error: no string allocation per recorded op
+    const auto what = [&] { return std::string(who) + ": " + name; };
+    if (a.buffer == nullptr) return invalid_arg(what() + " has no buffer");
     if (n_tokens > 1 && a.stride < width)
-        return invalid_arg(what + " stride " + std::to_string(a.stride) + " is shorter than its rows of " +
+        return invalid_arg(what() + " stride " + std::to_string(a.stride) + " is shorter than its rows of " +
                            std::to_string(width) + " floats");
     const uint64_t end_float = a.offset + (uint64_t)(n_tokens - 1) * a.stride + width;
     if (end_float * 4 > a.buffer->size_bytes())
-        return invalid_arg(what + " rows end at byte " + std::to_string(end_float * 4) + ", past the " +
+        return invalid_arg(what() + " rows end at byte " + std::to_string(end_float * 4) + ", past the " +
                            std::to_string(a.buffer->size_bytes()) + " bytes of " + a.buffer->name());
     return Status::ok();
 }
