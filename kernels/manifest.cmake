@@ -25,6 +25,7 @@ moevk_kernel(attention_combine attention_combine.comp)
 moevk_kernel(rms_norm rms_norm.comp)
 moevk_kernel(qk_norm_rope qk_norm_rope.comp)
 moevk_kernel(router_topk router_topk.comp)
+moevk_kernel(moe_group moe_group.comp)
 moevk_kernel(moe_combine moe_combine.comp)
 
 # Hybrid (GatedDeltaNet) models: lib/session/gpu_op_hybrid.cpp.

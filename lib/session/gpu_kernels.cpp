@@ -15,6 +15,10 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // re-reading: measured 1.5-2.5x slower decode with a tile of 4, no prefill gain past 2.
     matmul_token_tile_ = device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 1 : 4;
     if (tuning.matmul_token_tile) matmul_token_tile_ = tuning.matmul_token_tile;
+    // A prefill chunk of 256 tokens routes ~16 pairs to each of 128 experts: tiles of 8 read the expert
+    // rows 8x less often. lavapipe keeps 1 (as the mat-mul token tile: accumulators cost more there).
+    moe_pair_tile_ = device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 1 : 8;
+    if (tuning.moe_pair_tile) moe_pair_tile_ = tuning.moe_pair_tile;
     // Decode runs only n_head attention workgroups, each walking the keys tile by tile: on a GPU a wider
     // workgroup means fewer tiles per lane (H100, 540 keys: 64 lanes took 290 us per layer). lavapipe keeps
     // 64 (wide workgroups are slow there).

@@ -28,6 +28,7 @@ struct GpuKernelTuning {
     AttentionKernel attention_kernel = AttentionKernel::kDeviceDefault;
     // Mat-vec activation loads as vec4 (true) or scalars (false); unset: the device's default.
     std::optional<bool> vec4_activation_loads;
+    uint32_t moe_pair_tile = 0;
 };
 
 class GpuKernels {
@@ -45,6 +46,9 @@ public:
     // Tokens a mat-mul workgroup handles at once (weights are read once per tile). One pipeline serves
     // every batch size, so a token's result never depends on its batch.
     uint32_t matmul_token_tile() const { return matmul_token_tile_; }
+    // (token, expert) pairs an expert workgroup handles at once when the pairs are grouped by expert (the
+    // expert's rows are read once per tile). One pipeline serves grouped and single pairs.
+    uint32_t moe_pair_tile() const { return moe_pair_tile_; }
     // Rows a mat-vec workgroup handles, one per subgroup: the reduce workgroup over the device's
     // subgroup size (a hint: kernels loop when the real subgroups are smaller).
     uint32_t rows_per_workgroup() const { return rows_per_workgroup_; }
@@ -62,6 +66,7 @@ private:
     uint32_t elementwise_workgroup_ = 64;
     uint32_t rows_per_workgroup_ = 1;
     uint32_t matmul_token_tile_ = 4;
+    uint32_t moe_pair_tile_ = 8;
     uint32_t attention_workgroup_ = 64;
     bool attention_split_ = true;
     bool vec4_activation_loads_ = true;

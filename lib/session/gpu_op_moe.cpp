@@ -1,6 +1,7 @@
-// gpu_op_moe.cpp — recording of the MoE kernels: router top-k, expert gate/up (+SwiGLU), expert down, and
-// the weighted combine with the residual add. Expert slots are bound in chunks under the binding limit:
-// one dispatch per chunk, each skipping the (token, expert) pairs whose slot lies elsewhere.
+// gpu_op_moe.cpp — recording of the MoE kernels: router top-k, grouping of the pairs by expert, expert
+// gate/up (+SwiGLU), expert down, and the weighted combine with the residual add. Expert slots are bound in
+// chunks under the binding limit: one dispatch per chunk, each skipping the (token, expert) pairs whose slot
+// lies elsewhere.
 #include <algorithm>
 #include <string>
 
@@ -16,13 +17,14 @@ struct RouterPush {
     uint32_t n_tokens, n_expert, k, norm_topk, logits_stride, ids_offset;
 };
 
-struct GateUpPush {
-    uint32_t n_tokens, k, n_cols, n_ff, row_bytes, slot_bytes, up_offset_bytes, w_base_byte;
-    uint32_t slot_begin, slot_end, ids_offset, x_stride;
+// Push constants of both expert kernels (kernels/common/expert_io.glsl).
+struct ExpertPush {
+    uint32_t pairs_per_x, n_cols, n_rows, row_bytes, slot_bytes, up_offset_bytes, w_base_byte;
+    uint32_t slot_begin, slot_end, ids_offset, x_stride, grouped, list_base;
 };
 
-struct DownPush {
-    uint32_t n_pairs, n_cols, n_rows, row_bytes, slot_bytes, w_base_byte, slot_begin, slot_end, ids_offset;
+struct GroupPush {
+    uint32_t n_pairs, n_expert, ids_offset, tile, list_base;
 };
 
 struct CombinePush {
@@ -52,6 +54,74 @@ Status check_grid(const vulkan::Device &device, uint32_t row_groups, uint32_t pa
     return Status::ok();
 }
 
+// Grouped pair lists start after the tile count and the worst case of one tile per pair.
+uint32_t list_base(uint32_t n_pairs) { return 1 + 3 * n_pairs; }
+
+// One expert kernel (moe_gate_up / moe_down) over a batch's pairs: x rows, ids and slot table in, out rows.
+struct ExpertDispatch {
+    const char *kernel;
+    const GpuExpertSlots &slots;
+    uint32_t n_pairs;
+    uint32_t pairs_per_x;  // pairs reading one x row
+    const vulkan::Buffer *x;
+    uint32_t x_stride;
+    const vulkan::Buffer *ids;
+    uint32_t ids_offset;
+    const vulkan::Buffer *slot_table;
+    const vulkan::Buffer *out;
+    MoeGroups groups;
+};
+
+// One dispatch per binding chunk of the slots; workgroups (row block, pair or tile of grouped pairs).
+Status record_expert_kernel(GpuRecorder &rec, const ExpertDispatch &d) {
+    if (d.n_pairs == 0) return Status::ok();
+    const vulkan::Device &device = rec.kernels.device();
+    const uint32_t tile = rec.kernels.moe_pair_tile();
+    const bool grouped = d.groups.buffer != nullptr && tile > 1;
+    if (grouped && (d.groups.n_expert == 0 || d.groups.buffer->size_bytes() < moe_groups_bytes(d.n_pairs)))
+        return internal_error(std::string(d.kernel) + ": groups without experts or buffer too small");
+    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    const uint32_t row_groups = div_up(d.slots.n_rows, rows_per_wg);
+    // grouped: each expert's last tile may be partial
+    const uint32_t grid_y = grouped ? std::min(d.n_pairs, div_up(d.n_pairs, tile) + std::min(d.groups.n_expert, d.n_pairs))
+                                    : d.n_pairs;
+    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, grid_y, d.kernel));
+    vulkan::PipelineDesc desc;
+    desc.variant = weight_variant(d.kernel, d.slots.type);
+    desc.n_buffers = 6;
+    desc.push_constant_bytes = sizeof(ExpertPush);
+    desc.workgroup_size = rec.kernels.reduce_workgroup();
+    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}, {5, tile}};
+    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, d.slots));
+    for (const vulkan::BindingChunk &c : chunks) {
+        ExpertPush pc{d.pairs_per_x,
+                      d.slots.n_cols,
+                      d.slots.n_rows,
+                      (uint32_t)d.slots.row_bytes,
+                      (uint32_t)d.slots.slot_bytes,
+                      (uint32_t)d.slots.up_offset_bytes,
+                      c.item_base_byte,
+                      (uint32_t)(d.slots.first_slot + c.first_item),
+                      (uint32_t)(d.slots.first_slot + c.first_item + c.n_items),
+                      d.ids_offset,
+                      d.x_stride,
+                      grouped ? 1u : 0u,
+                      list_base(d.n_pairs)};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
+                                                  {{d.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
+                                                   {d.x, 0, 0, Access::kRead},
+                                                   {d.ids, 0, 0, Access::kRead},
+                                                   {d.slot_table, 0, 0, Access::kRead},
+                                                   {d.out, 0, 0, Access::kWrite},
+                                                   // not read when single pairs: any buffer will do
+                                                   {grouped ? d.groups.buffer : d.ids, 0, 0, Access::kRead}},
+                                                  &pc, sizeof pc, {row_groups, grid_y, 1}));
+    }
+    return Status::ok();
+}
+
 }  // namespace
 
 Status record_router(GpuRecorder &rec, const RouterOp &op) {
@@ -75,81 +145,33 @@ Status record_router(GpuRecorder &rec, const RouterOp &op) {
                                &pc, sizeof pc, {op.n_tokens, 1, 1});  // one workgroup per token
 }
 
-Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
-    const uint32_t n_pairs = op.n_tokens * op.k;
-    if (n_pairs == 0) return Status::ok();
-    if (op.x.offset != 0) return internal_error("moe_gate_up: x offset must be 0");
-    const vulkan::Device &device = rec.kernels.device();
-    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
-    const uint32_t row_groups = div_up(op.slots.n_rows, rows_per_wg);
-    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, n_pairs, "moe_gate_up"));
+uint64_t moe_groups_bytes(uint32_t n_pairs) { return 4ull * (1 + 4ull * n_pairs); }
+
+Status record_moe_group(GpuRecorder &rec, const MoeGroupOp &op) {
+    if (op.n_pairs == 0) return Status::ok();
+    if (op.n_expert == 0 || !op.groups || op.groups->size_bytes() < moe_groups_bytes(op.n_pairs))
+        return internal_error("moe_group: no experts or groups buffer too small");
     vulkan::PipelineDesc desc;
-    desc.variant = weight_variant("moe_gate_up", op.slots.type);
-    desc.n_buffers = 5;
-    desc.push_constant_bytes = sizeof(GateUpPush);
-    desc.workgroup_size = rec.kernels.reduce_workgroup();
-    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
-    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    desc.variant = "moe_group";
+    desc.n_buffers = 2;
+    desc.push_constant_bytes = sizeof(GroupPush);
+    desc.workgroup_size = rec.kernels.elementwise_workgroup();
+    desc.spec_constants = {{2, std::max<uint32_t>(64, (op.n_expert + 63) / 64 * 64)}};
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
-    for (const vulkan::BindingChunk &c : chunks) {
-        GateUpPush pc{op.n_tokens,
-                      op.k,
-                      op.slots.n_cols,
-                      op.slots.n_rows,
-                      (uint32_t)op.slots.row_bytes,
-                      (uint32_t)op.slots.slot_bytes,
-                      (uint32_t)op.slots.up_offset_bytes,
-                      c.item_base_byte,
-                      (uint32_t)(op.slots.first_slot + c.first_item),
-                      (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
-                      op.ids_offset,
-                      op.x.stride};
-        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
-                                                  {{op.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
-                                                   {op.x.buffer, 0, 0, Access::kRead},
-                                                   {op.ids, 0, 0, Access::kRead},
-                                                   {op.slot_table, 0, 0, Access::kRead},
-                                                   {op.act, 0, 0, Access::kWrite}},
-                                                  &pc, sizeof pc, {row_groups, n_pairs, 1}));
-    }
-    return Status::ok();
+    GroupPush pc{op.n_pairs, op.n_expert, op.ids_offset, rec.kernels.moe_pair_tile(), list_base(op.n_pairs)};
+    return rec.stream.dispatch(*pipe, {{op.ids, 0, 0, Access::kRead}, {op.groups, 0, 0, Access::kWrite}}, &pc,
+                               sizeof pc, {1, 1, 1});
+}
+
+Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
+    if (op.x.offset != 0) return internal_error("moe_gate_up: x offset must be 0");
+    return record_expert_kernel(rec, {"moe_gate_up", op.slots, op.n_tokens * op.k, op.k, op.x.buffer, op.x.stride,
+                                      op.ids, op.ids_offset, op.slot_table, op.act, op.groups});
 }
 
 Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
-    if (op.n_pairs == 0) return Status::ok();
-    const vulkan::Device &device = rec.kernels.device();
-    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
-    const uint32_t row_groups = div_up(op.slots.n_rows, rows_per_wg);
-    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, op.n_pairs, "moe_down"));
-    vulkan::PipelineDesc desc;
-    desc.variant = weight_variant("moe_down", op.slots.type);
-    desc.n_buffers = 5;
-    desc.push_constant_bytes = sizeof(DownPush);
-    desc.workgroup_size = rec.kernels.reduce_workgroup();
-    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
-    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
-    for (const vulkan::BindingChunk &c : chunks) {
-        DownPush pc{op.n_pairs,
-                    op.slots.n_cols,
-                    op.slots.n_rows,
-                    (uint32_t)op.slots.row_bytes,
-                    (uint32_t)op.slots.slot_bytes,
-                    c.item_base_byte,
-                    (uint32_t)(op.slots.first_slot + c.first_item),
-                    (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
-                    op.ids_offset};
-        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
-                                                  {{op.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
-                                                   {op.act, 0, 0, Access::kRead},
-                                                   {op.ids, 0, 0, Access::kRead},
-                                                   {op.slot_table, 0, 0, Access::kRead},
-                                                   {op.out, 0, 0, Access::kWrite}},
-                                                  &pc, sizeof pc, {row_groups, op.n_pairs, 1}));
-    }
-    return Status::ok();
+    return record_expert_kernel(rec, {"moe_down", op.slots, op.n_pairs, 1, op.act, op.slots.n_cols, op.ids,
+                                      op.ids_offset, op.slot_table, op.out, op.groups});
 }
 
 Status record_moe_combine(GpuRecorder &rec, const MoeCombineOp &op) {

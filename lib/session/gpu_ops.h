@@ -167,6 +167,25 @@ struct GpuExpertSlots {
     uint32_t first_slot = 0;       // slot table number of the buffer's first slot
 };
 
+// A batch's (token, expert) pairs grouped by expert, so the expert kernels read an expert's rows once per
+// tile of GpuKernels::moe_pair_tile() pairs routed to it (moe_group.comp has the layout).
+struct MoeGroupOp {
+    const vulkan::Buffer *ids = nullptr;  // pair p's expert at int offset ids_offset + p
+    uint32_t ids_offset = 0;
+    uint32_t n_pairs = 0;
+    uint32_t n_expert = 0;
+    const vulkan::Buffer *groups = nullptr;  // >= moe_groups_bytes(n_pairs)
+};
+uint64_t moe_groups_bytes(uint32_t n_pairs);
+Status record_moe_group(GpuRecorder &rec, const MoeGroupOp &op);
+
+// What record_moe_group wrote for the same ids and pairs; buffer null: one workgroup per pair. Results
+// are bit-identical either way.
+struct MoeGroups {
+    const vulkan::Buffer *buffer = nullptr;
+    uint32_t n_expert = 0;
+};
+
 // act[t * k + j] = silu(gate_e x[t]) * (up_e x[t]) for e = ids[t][j], slot slot_table[e].
 struct MoeGateUpOp {
     GpuExpertSlots slots;
@@ -177,6 +196,7 @@ struct MoeGateUpOp {
     const vulkan::Buffer *act = nullptr;         // [t * k + j][n_rows]
     uint32_t n_tokens = 0;
     uint32_t k = 0;
+    MoeGroups groups;
 };
 Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op);
 
@@ -189,6 +209,7 @@ struct MoeDownOp {
     const vulkan::Buffer *slot_table = nullptr;
     const vulkan::Buffer *out = nullptr;  // [pair][n_rows]
     uint32_t n_pairs = 0;
+    MoeGroups groups;
 };
 Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op);
 

@@ -140,6 +140,12 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
                       const std::vector<ExpertSlotSet> &sets) {
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
+    MoeGroups groups;
+    if (n > 1 && rec.kernels.moe_pair_tile() > 1) {  // a prompt: read each expert's rows once per pair tile
+        MoeGroupOp group{s.expert_ids.get(), ids_offset(pass, il), n * sh.k_used, sh.n_expert, s.expert_groups.get()};
+        MOEVK_RETURN_IF_ERROR(record_moe_group(rec, group));
+        groups = {s.expert_groups.get(), sh.n_expert};
+    }
     for (const ExpertSlotSet &set : sets) {
         MoeGateUpOp gu;
         gu.slots = set.gate_up;
@@ -150,6 +156,7 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
         gu.act = s.act.get();
         gu.n_tokens = n;
         gu.k = sh.k_used;
+        gu.groups = groups;
         MOEVK_RETURN_IF_ERROR(record_moe_gate_up(rec, gu));
     }
     for (const ExpertSlotSet &set : sets) {
@@ -161,6 +168,7 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
         down.slot_table = pass.weights.slot_table.get();
         down.out = s.expert_out.get();
         down.n_pairs = n * sh.k_used;
+        down.groups = groups;
         MOEVK_RETURN_IF_ERROR(record_moe_down(rec, down));
     }
     return Status::ok();

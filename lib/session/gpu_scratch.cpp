@@ -74,6 +74,7 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         {&sc->router_logits, 4 * b * s.n_expert, MemoryUse::kDevice, "router_logits"},
         {&sc->expert_ids, 4 * b * s.n_layer * s.k_used, MemoryUse::kReadback, "expert_ids"},
         {&sc->expert_weights, 4 * b * s.k_used, MemoryUse::kDevice, "expert_weights"},
+        {&sc->expert_groups, moe_groups_bytes((uint32_t)(b * s.k_used)), MemoryUse::kDevice, "expert_groups"},
         {&sc->act, 4 * b * s.k_used * s.n_ff, MemoryUse::kDevice, "act"},
         {&sc->expert_out, 4 * b * s.k_used * s.n_embd, MemoryUse::kDevice, "expert_out"},
         {&sc->logits, vocab_bytes * logits_rows, MemoryUse::kReadback, "logits"},

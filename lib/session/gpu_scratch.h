@@ -31,6 +31,7 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][n_expert]
     std::unique_ptr<vulkan::Buffer> expert_ids;         // int32 [n_layer][max_batch][k_used], host-read (traces)
     std::unique_ptr<vulkan::Buffer> expert_weights;     // [max_batch][k_used]
+    std::unique_ptr<vulkan::Buffer> expert_groups;      // the pairs of one layer grouped by expert (MoeGroupOp)
     std::unique_ptr<vulkan::Buffer> act;                // [max_batch * k_used][n_ff]
     std::unique_ptr<vulkan::Buffer> expert_out;         // [max_batch * k_used][n_embd]
     std::unique_ptr<vulkan::Buffer> logits;             // [logits_rows][n_vocab], host-read

@@ -1,7 +1,8 @@
 // moe_test.cpp — the expert kernels for every weight type (K-quants on shapes of whole super-blocks):
 // moe_gate_up (gate and up mat-vecs + SwiGLU) and moe_down against reference::matvec / reference::swiglu of
 // the chosen experts, read through a permuted expert->slot table; moe_combine against a float64 weighted
-// sum; slot chunking under a small binding limit; batch invariance.
+// sum; slot chunking under a small binding limit; batch invariance; pairs grouped by expert (moe_group)
+// against one workgroup per pair.
 #include <gtest/gtest.h>
 
 #include "oracle/oracle_util.h"
@@ -207,6 +208,89 @@ TEST(MoeCombine, WeightedSumPlusResidual) {
             ref[t * d + r] = (float)((double)x[t * d + r] + (double)(float)acc);
         }
     expect_elementwise(download_vector<float>(*xb, x.size()), ref, "moe_combine");
+}
+
+// gate_up and down of n_tokens tokens (x) and of their pairs (act_in) on dev, the pairs grouped by expert
+// first when grouped. Returns {act, out}.
+std::pair<std::vector<float>, std::vector<float>> gpu_experts(session::GpuKernels &kernels, vulkan::CommandStream &stream,
+                                                              const vulkan::Device &dev, const Experts &ex,
+                                                              const std::vector<float> &x, const std::vector<float> &act_in,
+                                                              const std::vector<int32_t> &ids, uint32_t n_tokens, bool grouped) {
+    auto make = [&](const void *data, size_t size, const char *name) {
+        auto b = vulkan::Buffer::create(dev, size, vulkan::MemoryUse::kDevice, name).value();
+        EXPECT_TRUE(b->upload(0, data, size).is_ok());
+        return b;
+    };
+    const uint32_t n_pairs = n_tokens * kUsed;
+    auto gate_up = make(ex.gate_up_slots.data(), ex.gate_up_slots.size(), "gate_up");
+    auto down = make(ex.down_slots.data(), ex.down_slots.size(), "down");
+    auto xb = make(x.data(), x.size() * 4, "x");
+    auto ab = make(act_in.data(), act_in.size() * 4, "act_in");
+    auto idb = make(ids.data(), ids.size() * 4, "ids");
+    auto table = make(kSlotOf.data(), kSlotOf.size() * 4, "table");
+    auto groups = vulkan::Buffer::create(dev, session::moe_groups_bytes(n_pairs), vulkan::MemoryUse::kDevice, "groups").value();
+    auto act = vulkan::Buffer::create(dev, (size_t)n_pairs * kFf * 4, vulkan::MemoryUse::kDevice, "act").value();
+    auto out = vulkan::Buffer::create(dev, (size_t)n_pairs * kEmbd * 4, vulkan::MemoryUse::kDevice, "out").value();
+    session::MoeGroups g;
+    if (grouped) g = {groups.get(), kExperts};
+    run_on(kernels, stream, [&](session::GpuRecorder &rec) {
+        if (grouped) MOEVK_RETURN_IF_ERROR(session::record_moe_group(rec, {idb.get(), 0, n_pairs, kExperts, groups.get()}));
+        session::MoeGateUpOp gu;
+        gu.slots = ex.gate_up_view(gate_up.get());
+        gu.x = {xb.get(), 0, kEmbd};
+        gu.ids = idb.get();
+        gu.slot_table = table.get();
+        gu.act = act.get();
+        gu.n_tokens = n_tokens;
+        gu.k = kUsed;
+        gu.groups = g;
+        MOEVK_RETURN_IF_ERROR(session::record_moe_gate_up(rec, gu));
+        session::MoeDownOp dn;
+        dn.slots = ex.down_view(down.get());
+        dn.act = ab.get();
+        dn.ids = idb.get();
+        dn.slot_table = table.get();
+        dn.out = out.get();
+        dn.n_pairs = n_pairs;
+        dn.groups = g;
+        return session::record_moe_down(rec, dn);
+    });
+    return {download_vector<float>(*act, (size_t)n_pairs * kFf), download_vector<float>(*out, (size_t)n_pairs * kEmbd)};
+}
+
+// Pairs grouped by expert (tiles of 3: several per expert, the last one partial) give the bits of one
+// workgroup per pair, on one binding and over slot chunks, and match the reference.
+TEST(MoeGrouped, BitIdenticalToSinglePairsAndMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuKernelTuning tuning;
+    tuning.moe_pair_tile = 3;
+    session::GpuKernels kernels(*env.device, tuning);
+    vulkan::DeviceOptions opts;
+    opts.max_binding_bytes = 128 * 1024;  // one q8_0 slot (96 KiB) or two q4_0 slots per chunk
+    auto small = vulkan::Device::open(opts).value();
+    session::GpuKernels small_kernels(*small, tuning);
+    auto small_stream = vulkan::CommandStream::create(*small).value();
+    for (model::GgmlType type : {model::GgmlType::kQ8_0, model::GgmlType::kQ4_0, model::GgmlType::kF32}) {
+        Experts ex(type);
+        const uint32_t n_tokens = 20, n_pairs = n_tokens * kUsed;
+        std::vector<float> x = random_floats(n_tokens * kEmbd, 41), act_in = random_floats(n_pairs * kFf, 43);
+        std::vector<int32_t> ids = choose_ids(n_tokens, 42);
+        const auto single = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, false);
+        const auto grouped = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, true);
+        const std::string what = type_str(type);
+        expect_bit_identical(grouped.first, single.first, "grouped gate_up " + what);
+        expect_bit_identical(grouped.second, single.second, "grouped down " + what);
+        if (type != model::GgmlType::kF32) {
+            const auto chunked = gpu_experts(small_kernels, *small_stream, *small, ex, x, act_in, ids, n_tokens, true);
+            expect_bit_identical(chunked.first, single.first, "grouped chunked gate_up " + what);
+            expect_bit_identical(chunked.second, single.second, "grouped chunked down " + what);
+        }
+        expect_nmse(grouped.first, ref_gate_up(ex, x, ids, n_tokens), tier_for(type), "grouped gate_up ref " + what);
+        std::vector<float> ref(n_pairs * kEmbd);
+        for (uint32_t p = 0; p < n_pairs; ++p)
+            reference::matvec(type, ex.down[ids[p]].bytes.data(), kEmbd, kFf, act_in.data() + p * kFf, ref.data() + p * kEmbd);
+        expect_nmse(grouped.second, ref, tier_for(type), "grouped down ref " + what);
+    }
 }
 
 }  // namespace
