@@ -60,6 +60,9 @@ public:
     // start_pos + n <= n_ctx). last_logits: NULL or n_vocab floats for the last position. all_logits:
     // NULL or n * n_vocab floats (every position; for tests). trace: NULL or receives the routing.
     // On failure the outputs are untouched; K/V at positions >= start_pos may have been overwritten.
+    // Hybrid models: an eval at start_pos 0 starts from the zero recurrent state, any other from the state
+    // after the last successful eval (the caller keeps start_pos continuing it); a failed eval leaves the
+    // recurrent state as it was.
     virtual Status eval(const int32_t *tokens, uint32_t n, uint32_t start_pos, float *last_logits,
                         float *all_logits, RoutingTrace *trace) = 0;
 

@@ -1,4 +1,5 @@
-// gpu_pass.cpp — the qwen3moe layer as a sequence of recorded ops (see gpu_pass.h). The math follows
+// gpu_pass.cpp — the qwen3moe layer as a sequence of recorded ops (see gpu_pass.h); hybrid models swap
+// the attention block for gpu_pass_hybrid.cpp's mixer and add the shared expert after the combine. The math follows
 // reference/forward.cpp: h = rmsnorm(x) * attn_norm; q|k|v = W h; per-head Q/K RMSNorm then NeoX RoPE;
 // K/V to the cache; causal GQA attention with scale 1/sqrt(head_dim_k); x += Wo attn; h = rmsnorm(x) *
 // ffn_norm; router softmax/top-k/renormalise; x += sum_j w_j down_e(silu(gate_e h) * up_e h).
@@ -17,33 +18,38 @@ Status record_embedding(GpuRecorder &rec, const GpuPass &pass, uint32_t n_tokens
     return record_get_rows(rec, op);
 }
 
-namespace {
+Status record_input_norm(GpuRecorder &rec, const GpuPass &pass, const vulkan::Buffer *weight, uint32_t n) {
+    const ActivationShape &sh = pass.shape;
+    RmsNormOp norm;
+    norm.x = {pass.scratch.x.get(), 0, sh.n_embd};
+    norm.y = {pass.scratch.h.get(), 0, sh.n_embd};
+    norm.weight = weight;
+    norm.n_tokens = n;
+    norm.n_cols = sh.n_embd;
+    norm.eps = pass.hp.rms_eps;
+    return record_rms_norm(rec, norm);
+}
 
-Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+Status record_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    const GpuScratch &s = pass.scratch;
+    const GpuLayerWeights &lw = pass.weights.layers[il];
+    for (size_t i = 0; i < lw.qkv.size(); ++i) {
+        MatmulOp mm;
+        mm.w = lw.qkv[i];
+        mm.x = {s.h.get(), 0, pass.shape.n_embd};
+        mm.y = {s.qkv.get(), lw.qkv_row_offset[i], pass.shape.qkv_dim()};
+        mm.n_tokens = n;
+        MOEVK_RETURN_IF_ERROR(record_matmul(rec, mm));
+    }
+    return Status::ok();
+}
+
+Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n, uint32_t n_rot) {
     const model::HParams &hp = pass.hp;
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuLayerWeights &lw = pass.weights.layers[il];
-    const GpuActivations x{s.x.get(), 0, sh.n_embd}, h{s.h.get(), 0, sh.n_embd};
     const GpuActivations qkv{s.qkv.get(), 0, sh.qkv_dim()};
-
-    RmsNormOp norm;
-    norm.x = x;
-    norm.y = h;
-    norm.weight = lw.attn_norm.get();
-    norm.n_tokens = n;
-    norm.n_cols = sh.n_embd;
-    norm.eps = hp.rms_eps;
-    MOEVK_RETURN_IF_ERROR(record_rms_norm(rec, norm));
-
-    for (size_t i = 0; i < lw.qkv.size(); ++i) {
-        MatmulOp mm;
-        mm.w = lw.qkv[i];
-        mm.x = h;
-        mm.y = {s.qkv.get(), lw.qkv_row_offset[i], sh.qkv_dim()};
-        mm.n_tokens = n;
-        MOEVK_RETURN_IF_ERROR(record_matmul(rec, mm));
-    }
 
     QkNormRopeOp rope;
     rope.qkv = qkv;
@@ -52,7 +58,7 @@ Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     rope.n_head = hp.n_head;
     rope.n_head_kv = hp.n_head_kv;
     rope.head_dim = hp.head_dim_k;
-    rope.n_rot = hp.head_dim_k;  // qwen3moe rotates the whole head
+    rope.n_rot = n_rot;
     rope.q_norm = lw.q_norm.get();
     rope.k_norm = lw.k_norm.get();
     rope.rope_table = &pass.rope_table;
@@ -83,15 +89,27 @@ Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     at.cache = pass.kv_cache[il].get();
     at.layout = pass.kv_layout;
     at.partials = s.attn_partials.get();
-    MOEVK_RETURN_IF_ERROR(record_attention(rec, at));
+    return record_attention(rec, at);
+}
 
+Status record_attention_output(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
     MatmulOp wo;
-    wo.w = lw.attn_output;
-    wo.x = {s.attn.get(), 0, sh.attn_dim};
-    wo.y = x;
+    wo.w = pass.weights.layers[il].attn_output;
+    wo.x = {pass.scratch.attn.get(), 0, pass.shape.attn_dim};
+    wo.y = {pass.scratch.x.get(), 0, pass.shape.n_embd};
     wo.n_tokens = n;
     wo.accumulate = true;  // the residual add
     return record_matmul(rec, wo);
+}
+
+namespace {
+
+Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, pass.weights.layers[il].attn_norm.get(), n));
+    MOEVK_RETURN_IF_ERROR(record_qkv_projections(rec, pass, il, n));
+    // qwen3moe rotates the whole head
+    MOEVK_RETURN_IF_ERROR(record_attention_core(rec, pass, il, n, pass.hp.head_dim_k));
+    return record_attention_output(rec, pass, il, n);
 }
 
 uint32_t ids_offset(const GpuPass &pass, uint32_t il) {
@@ -101,21 +119,17 @@ uint32_t ids_offset(const GpuPass &pass, uint32_t il) {
 }  // namespace
 
 Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
-    MOEVK_RETURN_IF_ERROR(record_attention_block(rec, pass, il, n));
+    if (pass.hp.is_hybrid()) {
+        MOEVK_RETURN_IF_ERROR(record_hybrid_mixer(rec, pass, il, n));
+    } else {
+        MOEVK_RETURN_IF_ERROR(record_attention_block(rec, pass, il, n));
+    }
     const model::HParams &hp = pass.hp;
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuLayerWeights &lw = pass.weights.layers[il];
-    const GpuActivations x{s.x.get(), 0, sh.n_embd}, h{s.h.get(), 0, sh.n_embd};
-
-    RmsNormOp norm;
-    norm.x = x;
-    norm.y = h;
-    norm.weight = lw.ffn_norm.get();
-    norm.n_tokens = n;
-    norm.n_cols = sh.n_embd;
-    norm.eps = hp.rms_eps;
-    MOEVK_RETURN_IF_ERROR(record_rms_norm(rec, norm));
+    const GpuActivations h{s.h.get(), 0, sh.n_embd};
+    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.ffn_norm.get(), n));
 
     MatmulOp router_mm;
     router_mm.w = lw.router;
@@ -174,17 +188,19 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
     return Status::ok();
 }
 
-Status record_combine(GpuRecorder &rec, const GpuPass &pass, uint32_t n) {
+Status record_combine(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n) {
     const GpuScratch &s = pass.scratch;
     MoeCombineOp combine{s.expert_out.get(), s.expert_weights.get(), s.x.get(), n, pass.shape.k_used, pass.shape.n_embd};
-    return record_moe_combine(rec, combine);
+    MOEVK_RETURN_IF_ERROR(record_moe_combine(rec, combine));
+    if (pass.weights.layers[layer].shared) return record_shared_expert(rec, pass, layer, n);
+    return Status::ok();
 }
 
 Status record_layer(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens) {
     const GpuLayerWeights &lw = pass.weights.layers[layer];
     MOEVK_RETURN_IF_ERROR(record_attention_and_route(rec, pass, layer, n_tokens));
     MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, layer, n_tokens, {{lw.gate_up, lw.down}}));
-    return record_combine(rec, pass, n_tokens);
+    return record_combine(rec, pass, layer, n_tokens);
 }
 
 Status record_lm_head(GpuRecorder &rec, const GpuPass &pass, uint32_t first_token, uint32_t n_rows) {

@@ -12,11 +12,15 @@
 
 namespace moevk::session {
 
-// Widths (floats per token) of the activations of a qwen3moe model.
+// Widths (floats per token) of the activations of a model; the hybrid ones are 0 for qwen3moe.
 struct ActivationShape {
     uint32_t n_embd, q_dim, k_dim, v_dim, attn_dim, n_expert, k_used, n_ff, n_vocab, n_layer;
     uint32_t n_head = 0, head_dim_v = 0;  // attention heads (attn_dim = n_head * head_dim_v)
+    // hybrid (docs/hybrid-models.md): GatedDeltaNet conv channels, value width and value heads; shared
+    // expert width
+    uint32_t conv_dim = 0, ssm_v_dim = 0, ssm_v_heads = 0, n_ff_shexp = 0;
     uint32_t qkv_dim() const { return q_dim + k_dim + v_dim; }
+    bool hybrid() const { return conv_dim > 0; }
     static ActivationShape of(const model::HParams &hp);
 };
 
@@ -35,6 +39,17 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> act;                // [max_batch * k_used][n_ff]
     std::unique_ptr<vulkan::Buffer> expert_out;         // [max_batch * k_used][n_embd]
     std::unique_ptr<vulkan::Buffer> logits;             // [logits_rows][n_vocab], host-read
+    // Hybrid models only (null otherwise).
+    std::unique_ptr<vulkan::Buffer> qg;                 // [max_batch][2 * q_dim]: gated attention's query|gate
+    std::unique_ptr<vulkan::Buffer> attn_gate;          // [max_batch][q_dim]: its output gate
+    std::unique_ptr<vulkan::Buffer> ssm_in, ssm_conv;   // [max_batch][conv_dim]: ssm_qkv projection, conv output
+    std::unique_ptr<vulkan::Buffer> ssm_z, ssm_out;     // [max_batch][ssm_v_dim]: gated norm's gate, delta output
+    std::unique_ptr<vulkan::Buffer> ssm_ba;             // [max_batch][2 * ssm_v_heads]: beta and alpha logits
+    std::unique_ptr<vulkan::Buffer> shexp_gate, shexp_up, shexp_act;  // [max_batch][n_ff_shexp]
+    std::unique_ptr<vulkan::Buffer> shexp_out;          // [max_batch][n_embd]
+    std::unique_ptr<vulkan::Buffer> shexp_logit;        // [max_batch]: the shared expert's gate logit
+
+    uint64_t total_bytes() const;  // of every buffer above
 };
 
 // Allocates the scratch for at most requested_batch tokens per pass (fewer when a buffer would not fit one

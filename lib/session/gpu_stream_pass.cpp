@@ -89,7 +89,7 @@ Status StreamingPass::run_chunk(GpuRecorder &rec, const GpuPass &pass, uint32_t 
             MOEVK_RETURN_IF_ERROR(rec.stream.begin());
             MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, il, n, wave_sets_));
             if (w0 + wave_size >= needed.size()) {
-                MOEVK_RETURN_IF_ERROR(record_combine(rec, pass, n));
+                MOEVK_RETURN_IF_ERROR(record_combine(rec, pass, il, n));
                 if (il + 1 < n_layer) {
                     MOEVK_RETURN_IF_ERROR(record_attention_and_route(rec, pass, il + 1, n));
                     if (prefetch_) cache_->prefetch(il + 1, predicted_[il + 1]);  // reads overlap this submission

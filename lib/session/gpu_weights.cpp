@@ -9,7 +9,6 @@
 #include "experts/expert_file.h"
 
 namespace moevk::session {
-namespace {
 
 using model::TensorInfo;
 
@@ -29,7 +28,6 @@ StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(const vulkan::Device &de
     return buf;
 }
 
-// A 1-D weight (any float type) as float32.
 StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &device, const model::Model &m,
                                                      const TensorInfo &t) {
     std::vector<float> values(t.n_elements());
@@ -39,6 +37,20 @@ StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &devic
     MOEVK_RETURN_IF_ERROR(buf->upload(0, values.data(), values.size() * 4));
     return buf;
 }
+
+GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const TensorInfo &t, uint32_t n_rows) {
+    return GpuMatrix{buf, offset, t.type, n_rows, (uint32_t)t.ne[0], t.row_bytes()};
+}
+
+StatusOr<GpuMatrix> upload_matrix(const vulkan::Device &device, const model::Model &model, const TensorInfo &t,
+                                  GpuModelWeights &w) {
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf, upload_concat(device, {{model.data(t), t.size_bytes}}, t.name));
+    GpuMatrix m = matrix_view(buf.get(), 0, t, (uint32_t)t.ne[1]);
+    w.buffers.push_back(std::move(buf));
+    return m;
+}
+
+namespace {
 
 // One expert matrix in the file, for error messages: which tensor and which expert.
 struct FileRange {
@@ -86,23 +98,13 @@ StatusOr<std::unique_ptr<vulkan::Buffer>> upload_file_ranges(const vulkan::Devic
     return buf;
 }
 
-GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const TensorInfo &t, uint32_t n_rows) {
-    return GpuMatrix{buf, offset, t.type, n_rows, (uint32_t)t.ne[0], t.row_bytes()};
-}
-
 class Uploader {
 public:
     Uploader(const vulkan::Device &device, const model::Model &model, GpuModelWeights &w)
         : device_(device), model_(model), w_(w) {}
 
     // A 2-D matrix in its own buffer.
-    StatusOr<GpuMatrix> matrix(const TensorInfo &t) {
-        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                               upload_concat(device_, {{model_.data(t), t.size_bytes}}, t.name));
-        GpuMatrix m = matrix_view(buf.get(), 0, t, (uint32_t)t.ne[1]);
-        w_.buffers.push_back(std::move(buf));
-        return m;
-    }
+    StatusOr<GpuMatrix> matrix(const TensorInfo &t) { return upload_matrix(device_, model_, t, w_); }
 
     Status qkv(const model::LayerWeights &lw, GpuLayerWeights &out) {
         const TensorInfo *parts[3] = {lw.attn_q, lw.attn_k, lw.attn_v};
@@ -191,15 +193,26 @@ StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &
                            vulkan::Buffer::create(device, n_expert * 4, vulkan::MemoryUse::kDevice, "slot_table"));
     MOEVK_RETURN_IF_ERROR(w->slot_table->upload(0, identity.data(), n_expert * 4));
 
-    for (const model::LayerWeights &lw : model.layers) {
+    const model::HParams &hp = model.hp;
+    for (uint32_t il = 0; il < hp.n_layer; ++il) {
+        const model::LayerWeights &lw = model.layers[il];
         GpuLayerWeights l;
         MOEVK_ASSIGN_OR_RETURN(l.attn_norm, upload_f32(device, model, *lw.attn_norm));
-        MOEVK_ASSIGN_OR_RETURN(l.q_norm, upload_f32(device, model, *lw.attn_q_norm));
-        MOEVK_ASSIGN_OR_RETURN(l.k_norm, upload_f32(device, model, *lw.attn_k_norm));
         MOEVK_ASSIGN_OR_RETURN(l.ffn_norm, upload_f32(device, model, *lw.ffn_norm));
-        MOEVK_RETURN_IF_ERROR(up.qkv(lw, l));
-        MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
+        if (hp.is_recurrent(il)) {
+            MOEVK_RETURN_IF_ERROR(upload_delta_net(device, model, lw, *w, l));
+        } else {
+            MOEVK_ASSIGN_OR_RETURN(l.q_norm, upload_f32(device, model, *lw.attn_q_norm));
+            MOEVK_ASSIGN_OR_RETURN(l.k_norm, upload_f32(device, model, *lw.attn_k_norm));
+            if (hp.is_hybrid()) {
+                MOEVK_RETURN_IF_ERROR(upload_gated_attention_qkv(device, model, lw, *w, l));
+            } else {
+                MOEVK_RETURN_IF_ERROR(up.qkv(lw, l));
+            }
+            MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
+        }
         MOEVK_ASSIGN_OR_RETURN(l.router, up.matrix(*lw.ffn_gate_inp));
+        if (lw.ffn_up_shexp != nullptr) MOEVK_RETURN_IF_ERROR(upload_shared_expert(device, model, lw, *w, l));
         if (with_experts) MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
         w->layers.push_back(std::move(l));
     }

@@ -1,10 +1,13 @@
-// gpu_weights.h — a qwen3moe model's weights in device memory, uploaded once: matrices in their GGUF
-// type (dequantised inside the kernels), 1-D norm weights as float32, Q/K/V fused into one matrix when
-// their types agree, and each layer's experts as slots (gate rows then up rows; down rows) with an
-// expert->slot table (the identity: every expert resident; an expert cache may remap it later).
+// gpu_weights.h — a model's weights in device memory, uploaded once: matrices in their GGUF type
+// (dequantised inside the kernels), 1-D norm weights as float32, Q/K/V fused into one matrix when their
+// types agree, and each layer's experts as slots (gate rows then up rows; down rows) with an
+// expert->slot table (the identity: every expert resident; an expert cache may remap it later). Hybrid
+// models (qwen3next / qwen35moe, docs/hybrid-models.md) add their layers' own weights (gpu_weights_hybrid.cpp).
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -15,14 +18,35 @@
 
 namespace moevk::session {
 
+// A GatedDeltaNet layer's mixer (hybrid models).
+struct GpuDeltaNetWeights {
+    GpuMatrix qkv;   // ssm_qkv: h -> the conv input (q, k, v heads)
+    GpuMatrix gate;  // ssm_gate: h -> z
+    // h -> the beta and alpha logits: qwen3next's fused ssm_ba (one matrix), or qwen35moe's ssm_beta then
+    // ssm_alpha (written one after the other: beta rows then alpha rows)
+    std::vector<GpuMatrix> ba;
+    GpuMatrix out;   // ssm_out
+    std::unique_ptr<vulkan::Buffer> conv1d, dt_bias, a, norm;  // float32
+};
+
+// The sigmoid-gated shared expert every hybrid layer has.
+struct GpuSharedExpertWeights {
+    GpuMatrix gate, up, down;
+    GpuMatrix gate_inp;  // one row: the gate logit
+};
+
 struct GpuLayerWeights {
     std::unique_ptr<vulkan::Buffer> attn_norm, q_norm, k_norm, ffn_norm;  // float32
-    // Q, K, V projections: one matrix of q+k+v rows when fused, else three.
+    // Q, K, V projections: one matrix of q+k+v rows when fused, else three. Hybrid attention layers keep
+    // only K and V here (their attn_q is attn_qg); recurrent layers have none.
     std::vector<GpuMatrix> qkv;
     std::vector<uint32_t> qkv_row_offset;  // first output row of each matrix in the fused q|k|v row
+    GpuMatrix attn_qg;  // hybrid attention layers: per head the query rows then the output gate rows
     GpuMatrix attn_output;
     GpuMatrix router;
     GpuExpertSlots gate_up, down;
+    std::unique_ptr<GpuDeltaNetWeights> delta_net;      // recurrent layers only
+    std::unique_ptr<GpuSharedExpertWeights> shared;     // hybrid models only
 };
 
 struct GpuModelWeights {
@@ -39,5 +63,25 @@ struct GpuModelWeights {
 // experts of different types), kOutOfMemory, kDevice.
 StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model,
                                                           bool with_experts = true);
+
+// Building blocks of the upload (gpu_weights.cpp): a 2-D matrix in its own buffer (owned by w.buffers),
+// a 1-D weight of any float type as float32, and byte ranges concatenated into one buffer.
+StatusOr<GpuMatrix> upload_matrix(const vulkan::Device &device, const model::Model &model, const model::TensorInfo &t,
+                                  GpuModelWeights &w);
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &device, const model::Model &model,
+                                                     const model::TensorInfo &t);
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(const vulkan::Device &device,
+                                                        const std::vector<std::pair<const uint8_t *, uint64_t>> &parts,
+                                                        const std::string &name);
+GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const model::TensorInfo &t, uint32_t n_rows);
+
+// The hybrid layers' own weights (gpu_weights_hybrid.cpp): a gated attention layer's attn_qg and K|V
+// (rows at q_dim of the q|k|v row), a recurrent layer's delta_net, and every layer's shared expert.
+Status upload_gated_attention_qkv(const vulkan::Device &device, const model::Model &model,
+                                  const model::LayerWeights &lw, GpuModelWeights &w, GpuLayerWeights &out);
+Status upload_delta_net(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
+                        GpuModelWeights &w, GpuLayerWeights &out);
+Status upload_shared_expert(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
+                            GpuModelWeights &w, GpuLayerWeights &out);
 
 }  // namespace moevk::session

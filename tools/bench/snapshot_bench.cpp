@@ -72,12 +72,23 @@ StatusOr<SnapshotResult> run_snapshot(const std::string &model_path, uint32_t n_
     if ((s = moevk_get_logits(b.get(), resumed.data(), resumed.size())) != MOEVK_OK) return fail(b.get(), s);
     r.resumed_bit_exact = std::memcmp(logits.data(), resumed.data(), logits.size() * sizeof(float)) == 0;
 
-    // Raw payload: K and V rows of every layer, the tokens and the logits.
+    // Raw payload: K and V rows of every attention layer, the recurrent state of the others (hybrid
+    // models: float32 conv and SSM state), the tokens and the logits.
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<model::Model> m, model::load_model(model_path));
     const model::HParams &hp = m->hp;
     const uint64_t values = (uint64_t)hp.n_head_kv * (hp.head_dim_k + hp.head_dim_v);
     const double bytes_per_value = kv_type == "f32" ? 4.0 : kv_type == "f16" ? 2.0 : 34.0 / 32.0;
-    r.raw_bytes = (uint64_t)(values * bytes_per_value) * n_tokens * hp.n_layer + 4ull * n_tokens + 4ull * n_vocab;
+    uint64_t kv_layers = 0, recurrent_bytes = 0;
+    for (uint32_t il = 0; il < hp.n_layer; ++il) {
+        if (!hp.is_recurrent(il)) {
+            ++kv_layers;
+            continue;
+        }
+        recurrent_bytes += 4ull * ((uint64_t)hp.ssm_conv_dim() * (hp.ssm_d_conv - 1) +
+                                   (uint64_t)hp.ssm_n_v_heads * hp.ssm_head_dim * hp.ssm_head_dim);
+    }
+    r.raw_bytes = (uint64_t)(values * bytes_per_value) * n_tokens * kv_layers + recurrent_bytes + 4ull * n_tokens +
+                  4ull * n_vocab;
     return r;
 }
 
