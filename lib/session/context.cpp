@@ -30,6 +30,7 @@ StatusOr<std::unique_ptr<Context>> Context::open(const std::string &model_path, 
     gopts.direct_io = opts.expert_direct_io;
     gopts.profile = opts.gpu_profile;
     gopts.replay_decode = opts.gpu_replay_decode;
+    gopts.kernel_tuning = opts.gpu_kernel_tuning;
     MOEVK_ASSIGN_OR_RETURN(ctx->gpu_, GpuForward::create(*ctx->model_, gopts));
     ctx->fingerprint_ = model::fingerprint(*ctx->model_->file);
     return ctx;

@@ -122,7 +122,7 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
     dopts.name_substring = opts.device_name;
     MOEVK_ASSIGN_OR_RETURN(device_, vulkan::Device::open(dopts));
     MOEVK_RETURN_IF_ERROR(device_->require(vulkan::kFeatureSubgroupArithmetic, "the forward pass"));
-    kernels_ = std::make_unique<GpuKernels>(*device_);
+    kernels_ = std::make_unique<GpuKernels>(*device_, opts.kernel_tuning);
     MOEVK_ASSIGN_OR_RETURN(stream_, vulkan::CommandStream::create(*device_));
     stream_->enable_profiling(opts.profile);
     MOEVK_ASSIGN_OR_RETURN(state_, RecurrentState::create(*device_, hp));

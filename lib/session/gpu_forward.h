@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "experts/expert_stats.h"
 #include "model/model.h"
+#include "session/gpu_kernel_tuning.h"
 #include "vulkan/timestamps.h"
 
 namespace moevk::session {
@@ -31,6 +32,7 @@ struct GpuForwardOptions {
     // cost of re-recording).
     bool profile = false;
     bool replay_decode = true;
+    GpuKernelTuning kernel_tuning;  // internal (moevk-bench, tests): kernel choices other than the device's
     // Expert cache budget in bytes; -1: automatic (every expert resident when they fit in device memory
     // with headroom for the rest, else the largest budget that fits). expert_cache_percent (1..100) of all
     // expert bytes instead when > 0. A budget of all expert bytes or more keeps every expert resident

@@ -11,25 +11,11 @@
 #include "core/status.h"
 #include "model/ggml_type.h"
 #include "session/gpu_forward.h"
+#include "session/gpu_kernel_tuning.h"
 #include "vulkan/device.h"
 #include "vulkan/pipeline.h"
 
 namespace moevk::session {
-
-// Which attention kernel runs: per (head, token) (attention.comp) or split over the keys
-// (attention_split.comp). They round differently; a device always uses the same one.
-enum class AttentionKernel { kDeviceDefault, kPerHead, kSplit };
-
-// Sizes chosen per device; a zero field means "the default for this device". Tests set them to run code
-// paths the default would skip on their device.
-struct GpuKernelTuning {
-    uint32_t matmul_token_tile = 0;
-    uint32_t attention_workgroup = 0;
-    AttentionKernel attention_kernel = AttentionKernel::kDeviceDefault;
-    // Mat-vec activation loads as vec4 (true) or scalars (false); unset: the device's default.
-    std::optional<bool> vec4_activation_loads;
-    uint32_t moe_pair_tile = 0;
-};
 
 class GpuKernels {
 public:

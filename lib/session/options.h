@@ -32,6 +32,7 @@ struct ContextOptions {
     RuntimeSettings runtime;
     bool gpu_profile = false;        // internal (moevk-bench): see GpuForwardOptions::profile
     bool gpu_replay_decode = true;   // internal (moevk-bench): see GpuForwardOptions::replay_decode
+    GpuKernelTuning gpu_kernel_tuning;  // internal (moevk-bench): see GpuForwardOptions::kernel_tuning
 };
 
 constexpr int64_t kDefaultMaxCtx = 4096;

@@ -81,32 +81,49 @@ TEST(Forward, EveryWeightTypeMatchesReference) {
     }
 }
 
+// One call, chunks of 3 and token-by-token evaluation of n tokens give the same logits bit for bit.
+void expect_splits_bit_identical(session::GpuForwardOptions opts, uint32_t n, const std::string &what) {
+    bool skip = false;
+    Loaded whole = open_forward("q4_0", opts, &skip);
+    if (skip) return;
+    opts.max_batch = 3;  // prefill in chunks of 3
+    Loaded chunked = open_forward("q4_0", opts, &skip);
+    if (skip) return;
+    const uint32_t n_vocab = whole.model->hp.n_vocab;
+    std::vector<int32_t> tokens = prompt(n, n_vocab);
+    std::vector<float> one_call(n * n_vocab), in_chunks(n * n_vocab), last(n_vocab);
+    MOEVK_EXPECT_OK(whole.gpu->eval(tokens.data(), n, 0, last.data(), one_call.data(), nullptr));
+    MOEVK_EXPECT_OK(chunked.gpu->eval(tokens.data(), n, 0, nullptr, in_chunks.data(), nullptr));
+    expect_bit_identical(in_chunks, one_call, what + " chunked prefill");
+    // token by token on the first forward (its cache is overwritten position by position)
+    for (uint32_t i = 0; i < n; ++i) {
+        std::vector<float> step(n_vocab);
+        MOEVK_EXPECT_OK(whole.gpu->eval(&tokens[i], 1, i, step.data(), nullptr, nullptr));
+        expect_bit_identical(step, std::vector<float>(one_call.begin() + i * n_vocab, one_call.begin() + (i + 1) * n_vocab),
+                             what + " decode position " + std::to_string(i));
+    }
+}
+
 TEST(Forward, SplitsOfTheSameTokensAreBitIdentical) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     for (session::KvType kv : kAllKvTypes) {
         session::GpuForwardOptions opts;
         opts.n_ctx = 64;
         opts.kv_type = kv;
-        bool skip = false;
-        Loaded whole = open_forward("q4_0", opts, &skip);
-        if (skip) return;
-        opts.max_batch = 3;  // prefill in chunks of 3
-        Loaded chunked = open_forward("q4_0", opts, &skip);
-        if (skip) return;
-        const uint32_t n_vocab = whole.model->hp.n_vocab, n = 10;
-        std::vector<int32_t> tokens = prompt(n, n_vocab);
-        std::vector<float> one_call(n * n_vocab), in_chunks(n * n_vocab), last(n_vocab);
-        MOEVK_EXPECT_OK(whole.gpu->eval(tokens.data(), n, 0, last.data(), one_call.data(), nullptr));
-        MOEVK_EXPECT_OK(chunked.gpu->eval(tokens.data(), n, 0, nullptr, in_chunks.data(), nullptr));
-        expect_bit_identical(in_chunks, one_call, "chunked prefill");
-        // token by token on the first forward (its cache is overwritten position by position)
-        for (uint32_t i = 0; i < n; ++i) {
-            std::vector<float> step(n_vocab);
-            MOEVK_EXPECT_OK(whole.gpu->eval(&tokens[i], 1, i, step.data(), nullptr, nullptr));
-            expect_bit_identical(step, std::vector<float>(one_call.begin() + i * n_vocab, one_call.begin() + (i + 1) * n_vocab),
-                                 "decode position " + std::to_string(i));
-        }
+        expect_splits_bit_identical(opts, 10, session::kv_type_name(kv));
     }
+}
+
+// The GPUs' kernel choices on every device: split attention (40 tokens: keys past one tile of 32 split),
+// prompt pairs grouped by expert, mat-mul token tiles.
+TEST(Forward, GpuKernelChoicesKeepSplitsBitIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuForwardOptions opts;
+    opts.n_ctx = 64;
+    opts.kernel_tuning.attention_kernel = session::AttentionKernel::kSplit;
+    opts.kernel_tuning.moe_pair_tile = 4;
+    opts.kernel_tuning.matmul_token_tile = 4;
+    expect_splits_bit_identical(opts, 40, "gpu kernel choices");
 }
 
 TEST(Forward, KvExportImportContinuesBitIdentically) {

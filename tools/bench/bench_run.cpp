@@ -81,6 +81,7 @@ StatusOr<RunResult> run_once(const RunConfig &config) {
     if (config.cold) drop_page_cache(config.model_path);
     opts.gpu_profile = config.profile;
     opts.gpu_replay_decode = config.replay_decode;
+    opts.gpu_kernel_tuning = config.tuning;
     const auto t_open = Clock::now();
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<session::Context> ctx, session::Context::open(config.model_path, opts));
     r.open_seconds = since(t_open);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "session/gpu_kernel_tuning.h"
 #include "vulkan/timestamps.h"
 
 namespace moevk::bench {
@@ -22,6 +23,7 @@ struct RunConfig {
     uint32_t io_threads = 0;
     bool profile = false;           // GPU time per kernel (timestamps after every dispatch)
     bool replay_decode = true;      // false (--no-replay): re-record every decode step, to measure that cost
+    session::GpuKernelTuning tuning;  // --attention per-head|split, --moe-pair-tile N: A/B of kernel choices
 };
 
 // What one phase (prefill or decode) measured.

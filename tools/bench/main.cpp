@@ -4,6 +4,7 @@
 //               [--io-threads N] [--n-ctx 1024] [--doc docs/PERFORMANCE.md | --no-doc]
 //               [--snapshot N [--snapshot-kv f16]]   (session snapshot of an N-token context: snapshot_bench.h)
 //               [--profile]   (GPU time per kernel of the first row: a decode step and the prefill)
+//               [--attention per-head|split] [--moe-pair-tile N]   (kernel choices other than the device's)
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -49,7 +50,8 @@ int usage(const char *why) {
     std::fprintf(stderr,
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
-                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n",
+                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n"
+                 "       [--attention per-head|split] [--moe-pair-tile N]\n",
                  why);
     return 2;
 }
@@ -81,6 +83,9 @@ bool parse(int argc, char **argv, Args *a) {
         else if (flag == "--modes") a->modes = split(v);
         else if (flag == "--snapshot") a->snapshot_tokens = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--snapshot-kv") a->snapshot_kv = v;
+        else if (flag == "--moe-pair-tile") a->base.tuning.moe_pair_tile = (uint32_t)std::atoi(v.c_str());
+        else if (flag == "--attention" && (v == "per-head" || v == "split"))
+            a->base.tuning.attention_kernel = v == "split" ? session::AttentionKernel::kSplit : session::AttentionKernel::kPerHead;
         else if (flag == "--budgets") {
             a->budgets.clear();
             for (const std::string &b : split(v)) a->budgets.push_back(std::atoi(b.c_str()));

@@ -1,0 +1,25 @@
+// gpu_kernel_tuning.h — kernel choices that differ per device (tile sizes, which attention kernel). The
+// device picks them; tests and moevk-bench override them to run or measure the other paths.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace moevk::session {
+
+// Which attention kernel runs: per (head, token) (attention.comp) or split over the keys
+// (attention_split.comp). They round differently; a device always uses the same one.
+enum class AttentionKernel { kDeviceDefault, kPerHead, kSplit };
+
+// Sizes chosen per device; a zero field means "the default for this device". Tests set them to run code
+// paths the default would skip on their device.
+struct GpuKernelTuning {
+    uint32_t matmul_token_tile = 0;
+    uint32_t attention_workgroup = 0;
+    AttentionKernel attention_kernel = AttentionKernel::kDeviceDefault;
+    // Mat-vec activation loads as vec4 (true) or scalars (false); unset: the device's default.
+    std::optional<bool> vec4_activation_loads;
+    uint32_t moe_pair_tile = 0;
+};
+
+}  // namespace moevk::session
