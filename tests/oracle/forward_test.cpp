@@ -82,12 +82,13 @@ TEST(Forward, EveryWeightTypeMatchesReference) {
 }
 
 // One call, chunks of 3 and token-by-token evaluation of n tokens give the same logits bit for bit.
-void expect_splits_bit_identical(session::GpuForwardOptions opts, uint32_t n, const std::string &what) {
+void expect_splits_bit_identical(session::GpuForwardOptions opts, uint32_t n, const std::string &what,
+                                 const char *type = "q4_0") {
     bool skip = false;
-    Loaded whole = open_forward("q4_0", opts, &skip);
+    Loaded whole = open_forward(type, opts, &skip);
     if (skip) return;
     opts.max_batch = 3;  // prefill in chunks of 3
-    Loaded chunked = open_forward("q4_0", opts, &skip);
+    Loaded chunked = open_forward(type, opts, &skip);
     if (skip) return;
     const uint32_t n_vocab = whole.model->hp.n_vocab;
     std::vector<int32_t> tokens = prompt(n, n_vocab);
@@ -115,7 +116,7 @@ TEST(Forward, SplitsOfTheSameTokensAreBitIdentical) {
 }
 
 // The GPUs' kernel choices on every device: split attention (40 tokens: keys past one tile of 32 split),
-// prompt pairs grouped by expert, mat-mul token tiles.
+// prompt pairs grouped by expert, mat-mul token tiles; on qwen3moe and on the hybrid qwen3next.
 TEST(Forward, GpuKernelChoicesKeepSplitsBitIdentical) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     session::GpuForwardOptions opts;
@@ -124,6 +125,7 @@ TEST(Forward, GpuKernelChoicesKeepSplitsBitIdentical) {
     opts.kernel_tuning.moe_pair_tile = 4;
     opts.kernel_tuning.matmul_token_tile = 4;
     expect_splits_bit_identical(opts, 40, "gpu kernel choices");
+    expect_splits_bit_identical(opts, 40, "gpu kernel choices, hybrid", "qwen3next-f32");
 }
 
 TEST(Forward, KvExportImportContinuesBitIdentically) {
