@@ -39,7 +39,7 @@ asan_suite() {
 fuzz_build() {
   CC=clang CXX=clang++ cmake -S . -B "$FUZZ_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMOEVK_BUILD_FUZZERS=ON -DMOEVK_SANITIZE=ON -DMOEVK_BUILD_TESTS=OFF -DMOEVK_BUILD_TOOLS=OFF >/dev/null
-  cmake --build "$FUZZ_DIR" -j "$JOBS" --target state_load_fuzz state_load_fuzz_nocheck
+  cmake --build "$FUZZ_DIR" -j "$JOBS" --target state_load_fuzz state_load_fuzz_nocheck state_load_fuzz_hybrid_nocheck
 }
 
 fuzz_run() {  # fuzz_run TARGET: from the golden snapshots, for FUZZ_SECONDS; a crash or leak fails the stage
@@ -62,4 +62,5 @@ step "ASan/UBSan build + ctest ($ASAN_DIR)" asan_suite
 step "fuzzer build ($FUZZ_DIR)" fuzz_build
 step "fuzz state_load_fuzz ${FUZZ_SECONDS}s" fuzz_run state_load_fuzz
 step "fuzz state_load_fuzz_nocheck ${FUZZ_SECONDS}s" fuzz_run state_load_fuzz_nocheck
+step "fuzz state_load_fuzz_hybrid_nocheck ${FUZZ_SECONDS}s" fuzz_run state_load_fuzz_hybrid_nocheck
 echo "sanitize: whole stage took $((SECONDS - total0)) s"

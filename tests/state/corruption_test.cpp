@@ -1,6 +1,7 @@
-// corruption_test.cpp — a golden snapshot cut at every length and hit by 10,000 seeded corruptions (each
-// flips at least one bit) is refused every time, never crashes, and leaves the context as it was: pos_max and
-// the stored logits are checked after every attempt, a full continuation (next token's bits) on a sample.
+// corruption_test.cpp — a golden snapshot (format 1, and format 2 of the hybrid golden model: recurrent
+// state and checkpoint sections) cut at every length and hit by 10,000 seeded corruptions (each flips at
+// least one bit) is refused every time, never crashes, and leaves the context as it was: pos_max and the
+// stored logits are checked after every attempt, a full continuation (next token's bits) on a sample.
 #include <random>
 
 #include "state/state_fixture.h"
@@ -10,18 +11,23 @@ namespace {
 
 constexpr int32_t kPrime[] = {5, 17, 99, 200, 31};
 
-class GoldenCorruption : public StateTest {
+struct GoldenFile {
+    const char *model, *snapshot;  // in tests/golden
+};
+
+class GoldenCorruption : public StateTest, public ::testing::WithParamInterface<GoldenFile> {
 protected:
     void SetUp() override {
-        MOEVK_OPEN_KV(ctx_, golden_model(), "f16");
-        MOEVK_OPEN_KV(twin_, golden_model(), "f16");
+        const std::string model = golden_dir() + "/" + GetParam().model;
+        MOEVK_OPEN_KV(ctx_, model, "f16");
+        MOEVK_OPEN_KV(twin_, model, "f16");
         ASSERT_EQ(moevk_eval_prompt(ctx_, kPrime, 5, 0, nullptr), MOEVK_OK);
         ASSERT_EQ(moevk_eval_prompt(twin_, kPrime, 5, 0, nullptr), MOEVK_OK);
-        file_ = read_bytes(golden_dir() + "/state-v1-f16.mvks");
+        file_ = read_bytes(golden_dir() + "/" + GetParam().snapshot);
         ASSERT_GT(file_.size(), 80u);
         // The unmodified file loads (into a scratch context), so every refusal below is the corruption's.
         CtxHolder scratch;
-        MOEVK_OPEN_KV(scratch, golden_model(), "f16");
+        MOEVK_OPEN_KV(scratch, model, "f16");
         ASSERT_EQ(moevk_state_load(scratch, file_.data(), file_.size()), MOEVK_OK) << moevk_last_error(scratch);
     }
 
@@ -34,7 +40,7 @@ protected:
     std::vector<uint8_t> file_;
 };
 
-TEST_F(GoldenCorruption, EveryTruncationIsRefused) {
+TEST_P(GoldenCorruption, EveryTruncationIsRefused) {
     for (size_t len = 0; len < file_.size(); ++len) {
         const moevk_status s = moevk_state_load(ctx_, len ? file_.data() : nullptr, len);
         ASSERT_TRUE(is_refusal(s)) << "length " << len << ": " << moevk_status_string(s);
@@ -45,7 +51,7 @@ TEST_F(GoldenCorruption, EveryTruncationIsRefused) {
     expect_same_continuation(ctx_, twin_, 7);
 }
 
-TEST_F(GoldenCorruption, TenThousandSeededBitFlipsAreRefused) {
+TEST_P(GoldenCorruption, TenThousandSeededBitFlipsAreRefused) {
     std::mt19937_64 rng(20261123);
     std::vector<uint8_t> bad;
     for (int trial = 0; trial < 10000; ++trial) {
@@ -70,6 +76,11 @@ TEST_F(GoldenCorruption, TenThousandSeededBitFlipsAreRefused) {
         }
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Formats, GoldenCorruption,
+                         ::testing::Values(GoldenFile{"model-v1-tiny-q8_0.gguf", "state-v1-f16.mvks"},
+                                           GoldenFile{"model-v2-tiny-qwen35moe-q8_0.gguf", "state-v2-hybrid-f16.mvks"}),
+                         [](const auto &info) { return info.index == 0 ? std::string("v1") : std::string("v2_hybrid"); });
 
 }  // namespace
 }  // namespace moevk::test
