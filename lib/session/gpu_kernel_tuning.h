@@ -11,6 +11,12 @@ namespace moevk::session {
 // (attention_split.comp). They round differently; a device always uses the same one.
 enum class AttentionKernel { kDeviceDefault, kPerHead, kSplit };
 
+// Which kernels multiply weights by a prompt's activations (calls of at least prefill_min_tokens tokens):
+// the mat-vec kernels of decode (matmul, moe_gate_up, moe_down), the tiled mat-mul (*_tiled.comp), or the
+// tiled mat-mul on cooperative matrices (*_coopmat.comp; devices without them get the tiled one). They
+// round differently, so prompt and token-by-token evaluation agree within the whole-model tier.
+enum class PrefillKernel { kDeviceDefault, kMatvec, kTiled, kCoopmat };
+
 // Sizes chosen per device; a zero field means "the default for this device". Tests set them to run code
 // paths the default would skip on their device.
 struct GpuKernelTuning {
@@ -20,6 +26,8 @@ struct GpuKernelTuning {
     // Mat-vec activation loads as vec4 (true) or scalars (false); unset: the device's default.
     std::optional<bool> vec4_activation_loads;
     uint32_t moe_pair_tile = 0;
+    PrefillKernel prefill_kernel = PrefillKernel::kDeviceDefault;
+    uint32_t prefill_min_tokens = 0;  // calls of fewer tokens keep the mat-vec kernels
 };
 
 }  // namespace moevk::session

@@ -31,6 +31,12 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // 110 vs 15 tok/s): it keeps the scalar loop. Same products in the same order either way.
     vec4_activation_loads_ = device.info().type != VK_PHYSICAL_DEVICE_TYPE_CPU;
     if (tuning.vec4_activation_loads) vec4_activation_loads_ = *tuning.vec4_activation_loads;
+    prefill_kernel_ = choose_prefill_kernel(device.info(), tuning);
+    if (tuning.prefill_min_tokens) prefill_min_tokens_ = tuning.prefill_min_tokens;
+    // 64 x 64 tiles (256 invocations) keep 16 KiB of operands in shared memory and 16 accumulators per
+    // invocation; a 512-token prompt routes ~32 pairs to each of 128 experts, hence 32-pair expert tiles.
+    // CPU devices (tests) take 32 x 32: 64 invocations, as their other kernels.
+    if (device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU || limit < 256) gemm_rows_ = gemm_tokens_ = 32;
     rows_per_workgroup_ = std::max<uint32_t>(1, reduce_workgroup_ / std::max<uint32_t>(1, device.info().subgroup_size));
 }
 
@@ -44,6 +50,18 @@ StatusOr<const vulkan::Pipeline *> GpuKernels::get(const vulkan::PipelineDesc &d
     const vulkan::Pipeline *raw = p.get();
     pipelines_.emplace(key, std::move(p));
     return raw;
+}
+
+PrefillKernel choose_prefill_kernel(const vulkan::DeviceInfo &info, const GpuKernelTuning &tuning) {
+    const bool coopmat = (info.features & vulkan::kFeatureCooperativeMatrix) != 0;
+    switch (tuning.prefill_kernel) {
+    case PrefillKernel::kMatvec: return PrefillKernel::kMatvec;
+    case PrefillKernel::kTiled: return PrefillKernel::kTiled;
+    case PrefillKernel::kCoopmat: return coopmat ? PrefillKernel::kCoopmat : PrefillKernel::kTiled;
+    case PrefillKernel::kDeviceDefault: break;
+    }
+    if (info.type == VK_PHYSICAL_DEVICE_TYPE_CPU) return PrefillKernel::kMatvec;
+    return coopmat ? PrefillKernel::kCoopmat : PrefillKernel::kTiled;
 }
 
 std::string weight_variant(const char *op, model::GgmlType type) {

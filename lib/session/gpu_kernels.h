@@ -43,6 +43,17 @@ public:
     // Split attention (GPUs); CPU devices keep the per-head kernel, whose bits the golden snapshots of
     // tests/golden/ hold.
     bool attention_split() const { return attention_split_; }
+    // The prompt kernel this device uses (never kDeviceDefault) and whether a call of n_tokens uses it
+    // rather than the mat-vec kernels: the choice depends only on the call's token count, so equal calls
+    // give equal bits however the experts are streamed.
+    PrefillKernel prefill_kernel() const { return prefill_kernel_; }
+    bool tiled_prefill(uint32_t n_tokens) const {
+        return prefill_kernel_ != PrefillKernel::kMatvec && n_tokens >= prefill_min_tokens_;
+    }
+    // Tiles of the tiled kernels: weight rows, and tokens (matmul) or an expert's pairs (moe) per workgroup.
+    uint32_t gemm_rows() const { return gemm_rows_; }
+    uint32_t gemm_tokens() const { return gemm_tokens_; }
+    uint32_t gemm_pairs() const { return gemm_pairs_; }
     // Spec constant 4 of the mat-vec kernels (common/block_dot.glsl): 1 when activations are read as vec4.
     uint32_t vec4_activation_loads() const { return vec4_activation_loads_ ? 1u : 0u; }
 
@@ -56,8 +67,16 @@ private:
     uint32_t attention_workgroup_ = 64;
     bool attention_split_ = true;
     bool vec4_activation_loads_ = true;
+    PrefillKernel prefill_kernel_ = PrefillKernel::kMatvec;
+    uint32_t prefill_min_tokens_ = 32;
+    uint32_t gemm_rows_ = 64, gemm_tokens_ = 64, gemm_pairs_ = 32;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
+
+// The prompt kernel for a device: tuning's choice, else matvec on CPU devices (lavapipe: weights are in
+// cache, and the golden snapshots hold the mat-vec bits), coopmat where the device has cooperative
+// matrices, tiled elsewhere. coopmat falls back to tiled on a device without them.
+PrefillKernel choose_prefill_kernel(const vulkan::DeviceInfo &info, const GpuKernelTuning &tuning);
 
 // "f32", "f16", "q8_0".
 const char *kv_type_name(KvType type);

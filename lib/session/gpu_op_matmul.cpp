@@ -36,22 +36,43 @@ struct GetRowsPush {
     uint32_t n_tokens, n_cols, row_bytes, w_base_byte, row_begin, n_rows, out_offset, out_stride;
 };
 
+
+// The kernel of a call: the mat-vec kernel (matmul.comp: rows_per_wg rows x `tokens` tokens per workgroup)
+// or, for a prompt, the tiled mat-mul (matmul_tiled.comp).
+struct MatmulKernel {
+    vulkan::PipelineDesc desc;
+    uint32_t rows = 0, tokens = 0;  // per workgroup
+};
+
+MatmulKernel matmul_kernel(const GpuKernels &kernels, const MatmulOp &op) {
+    MatmulKernel k;
+    k.desc.n_buffers = 3;
+    k.desc.push_constant_bytes = sizeof(MatmulPush);
+    if (kernels.tiled_prefill(op.n_tokens)) {
+        k.rows = kernels.gemm_rows();
+        k.tokens = kernels.gemm_tokens();
+        k.desc.variant = weight_variant("matmul_tiled", op.w.type);
+        k.desc.workgroup_size = k.rows * k.tokens / 16;
+        k.desc.spec_constants = {{2, k.tokens}, {3, k.rows}};
+        return k;
+    }
+    k.rows = kernels.rows_per_workgroup();
+    k.tokens = kernels.matmul_token_tile();
+    k.desc.variant = weight_variant("matmul", op.w.type);
+    k.desc.workgroup_size = kernels.reduce_workgroup();
+    k.desc.spec_constants = {{2, k.tokens}, {3, k.rows}, {4, kernels.vec4_activation_loads()}};
+    k.desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    return k;
+}
+
 }  // namespace
 
 Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
     if (op.n_tokens == 0 || op.w.n_rows == 0) return Status::ok();
     const vulkan::Device &device = rec.kernels.device();
-    vulkan::PipelineDesc desc;
-    desc.variant = weight_variant("matmul", op.w.type);
-    desc.n_buffers = 3;
-    desc.push_constant_bytes = sizeof(MatmulPush);
-    desc.workgroup_size = rec.kernels.reduce_workgroup();
-    const uint32_t tile = rec.kernels.matmul_token_tile();
-    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
-    desc.spec_constants = {{2, tile}, {3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
-    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w, rows_per_wg));
+    const MatmulKernel k = matmul_kernel(rec.kernels, op);
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(k.desc));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w, k.rows));
     const Access y_access = op.accumulate ? Access::kReadWrite : Access::kWrite;
     for (const vulkan::BindingChunk &c : chunks) {
         MatmulPush pc{(uint32_t)c.n_items, op.w.n_cols, op.n_tokens, c.item_base_byte, (uint32_t)op.w.row_bytes,
@@ -62,7 +83,7 @@ Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
             {{op.w.buffer, c.bind_offset, c.bind_size, Access::kRead},
              {op.x.buffer, 0, 0, Access::kRead},
              {op.y.buffer, 0, 0, y_access}},
-            &pc, sizeof pc, {div_up((uint32_t)c.n_items, rows_per_wg), div_up(op.n_tokens, tile), 1}));
+            &pc, sizeof pc, {div_up((uint32_t)c.n_items, k.rows), div_up(op.n_tokens, k.tokens), 1}));
     }
     return Status::ok();
 }

@@ -72,27 +72,54 @@ struct ExpertDispatch {
     MoeGroups groups;
 };
 
+// The pipeline and tile of an expert kernel: the mat-vec kernel (rows_per_wg rows, one subgroup each, x
+// moe_pair_tile() grouped pairs or a single pair), or the tiled one (moe_*_tiled.comp) on tiled groups.
+struct ExpertKernel {
+    vulkan::PipelineDesc desc;
+    uint32_t rows = 0, tile = 0;  // rows and grouped pairs per workgroup
+    bool grouped = false;
+};
+
+ExpertKernel expert_kernel(const GpuKernels &kernels, const ExpertDispatch &d) {
+    ExpertKernel k;
+    k.desc.n_buffers = 6;
+    k.desc.push_constant_bytes = sizeof(ExpertPush);
+    if (d.groups.tiled) {
+        k.rows = kernels.gemm_rows();
+        k.tile = kernels.gemm_pairs();
+        k.grouped = true;
+        k.desc.variant = weight_variant((std::string(d.kernel) + "_tiled").c_str(), d.slots.type);
+        k.desc.workgroup_size = k.rows * k.tile / 16;
+        k.desc.spec_constants = {{3, k.rows}, {5, k.tile}};
+        return k;
+    }
+    k.rows = kernels.rows_per_workgroup();
+    k.tile = kernels.moe_pair_tile();
+    k.grouped = d.groups.buffer != nullptr && k.tile > 1;
+    k.desc.variant = weight_variant(d.kernel, d.slots.type);
+    k.desc.workgroup_size = kernels.reduce_workgroup();
+    k.desc.spec_constants = {{3, k.rows}, {4, kernels.vec4_activation_loads()}, {5, k.tile}};
+    k.desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    return k;
+}
+
 // One dispatch per binding chunk of the slots; workgroups (row block, pair or tile of grouped pairs).
 Status record_expert_kernel(GpuRecorder &rec, const ExpertDispatch &d) {
     if (d.n_pairs == 0) return Status::ok();
     const vulkan::Device &device = rec.kernels.device();
-    const uint32_t tile = rec.kernels.moe_pair_tile();
-    const bool grouped = d.groups.buffer != nullptr && tile > 1;
+    const ExpertKernel k = expert_kernel(rec.kernels, d);
+    const bool grouped = k.grouped;
+    const uint32_t tile = k.tile;
+    if (d.groups.tiled && d.groups.buffer == nullptr) return internal_error(std::string(d.kernel) + ": tiled without groups");
     if (grouped && (d.groups.n_expert == 0 || d.groups.buffer->size_bytes() < moe_groups_bytes(d.n_pairs)))
         return internal_error(std::string(d.kernel) + ": groups without experts or buffer too small");
-    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    const uint32_t rows_per_wg = k.rows;
     const uint32_t row_groups = div_up(d.slots.n_rows, rows_per_wg);
     // grouped: each expert's last tile may be partial
     const uint32_t grid_y = grouped ? std::min(d.n_pairs, div_up(d.n_pairs, tile) + std::min(d.groups.n_expert, d.n_pairs))
                                     : d.n_pairs;
     MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, grid_y, d.kernel));
-    vulkan::PipelineDesc desc;
-    desc.variant = weight_variant(d.kernel, d.slots.type);
-    desc.n_buffers = 6;
-    desc.push_constant_bytes = sizeof(ExpertPush);
-    desc.workgroup_size = rec.kernels.reduce_workgroup();
-    desc.spec_constants = {{3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}, {5, tile}};
-    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    const vulkan::PipelineDesc &desc = k.desc;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, d.slots));
     for (const vulkan::BindingChunk &c : chunks) {
@@ -158,7 +185,8 @@ Status record_moe_group(GpuRecorder &rec, const MoeGroupOp &op) {
     desc.workgroup_size = rec.kernels.elementwise_workgroup();
     desc.spec_constants = {{2, std::max<uint32_t>(64, (op.n_expert + 63) / 64 * 64)}};
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
-    GroupPush pc{op.n_pairs, op.n_expert, op.ids_offset, rec.kernels.moe_pair_tile(), list_base(op.n_pairs)};
+    const uint32_t tile = op.tiled ? rec.kernels.gemm_pairs() : rec.kernels.moe_pair_tile();
+    GroupPush pc{op.n_pairs, op.n_expert, op.ids_offset, tile, list_base(op.n_pairs)};
     return rec.stream.dispatch(*pipe, {{op.ids, 0, 0, Access::kRead}, {op.groups, 0, 0, Access::kWrite}}, &pc,
                                sizeof pc, {1, 1, 1});
 }

@@ -168,22 +168,26 @@ struct GpuExpertSlots {
 };
 
 // A batch's (token, expert) pairs grouped by expert, so the expert kernels read an expert's rows once per
-// tile of GpuKernels::moe_pair_tile() pairs routed to it (moe_group.comp has the layout).
+// tile of GpuKernels::moe_pair_tile() pairs routed to it, or gemm_pairs() for the tiled kernels
+// (moe_group.comp has the layout).
 struct MoeGroupOp {
     const vulkan::Buffer *ids = nullptr;  // pair p's expert at int offset ids_offset + p
     uint32_t ids_offset = 0;
     uint32_t n_pairs = 0;
     uint32_t n_expert = 0;
     const vulkan::Buffer *groups = nullptr;  // >= moe_groups_bytes(n_pairs)
+    bool tiled = false;                      // tiles for the tiled expert kernels
 };
 uint64_t moe_groups_bytes(uint32_t n_pairs);
 Status record_moe_group(GpuRecorder &rec, const MoeGroupOp &op);
 
 // What record_moe_group wrote for the same ids and pairs; buffer null: one workgroup per pair. Results
-// are bit-identical either way.
+// are bit-identical either way for the mat-vec kernels; tiled (the prompt kernels, GpuKernels::
+// tiled_prefill) rounds differently.
 struct MoeGroups {
     const vulkan::Buffer *buffer = nullptr;
     uint32_t n_expert = 0;
+    bool tiled = false;  // as MoeGroupOp::tiled: run the tiled expert kernels
 };
 
 // act[t * k + j] = silu(gate_e x[t]) * (up_e x[t]) for e = ids[t][j], slot slot_table[e].

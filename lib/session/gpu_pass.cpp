@@ -155,10 +155,11 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     MoeGroups groups;
-    if (n > 1 && rec.kernels.moe_pair_tile() > 1) {  // a prompt: read each expert's rows once per pair tile
-        MoeGroupOp group{s.expert_ids.get(), ids_offset(pass, il), n * sh.k_used, sh.n_expert, s.expert_groups.get()};
+    const bool tiled = rec.kernels.tiled_prefill(n);
+    if (tiled || (n > 1 && rec.kernels.moe_pair_tile() > 1)) {  // a prompt: read each expert's rows once per pair tile
+        MoeGroupOp group{s.expert_ids.get(), ids_offset(pass, il), n * sh.k_used, sh.n_expert, s.expert_groups.get(), tiled};
         MOEVK_RETURN_IF_ERROR(record_moe_group(rec, group));
-        groups = {s.expert_groups.get(), sh.n_expert};
+        groups = {s.expert_groups.get(), sh.n_expert, tiled};
     }
     for (const ExpertSlotSet &set : sets) {
         MoeGateUpOp gu;

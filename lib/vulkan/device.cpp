@@ -20,6 +20,7 @@ constexpr FeatureName kFeatureNames[] = {
     {kFeatureStorage16Bit, "storageBuffer16BitAccess"},
     {kFeatureStorage8Bit, "storageBuffer8BitAccess"},
     {kFeatureSubgroupArithmetic, "subgroup arithmetic in compute shaders"},
+    {kFeatureCooperativeMatrix, "VK_NV_cooperative_matrix (16x16x16 fp16 -> fp32, 32-wide subgroups)"},
 };
 
 // A queue family that can run compute; prefers one without graphics (a dedicated compute queue).

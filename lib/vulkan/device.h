@@ -21,6 +21,9 @@ enum DeviceFeature : uint32_t {
     kFeatureStorage16Bit = 1u << 2,        // VkPhysicalDeviceVulkan11Features::storageBuffer16BitAccess
     kFeatureStorage8Bit = 1u << 3,         // VkPhysicalDeviceVulkan12Features::storageBuffer8BitAccess
     kFeatureSubgroupArithmetic = 1u << 4,  // subgroupAdd/Max in compute shaders
+    // VK_NV_cooperative_matrix with a 16x16x16 fp16 x fp16 -> fp32 subgroup shape, shaderFloat16 and
+    // 32-wide subgroups (kernels/*_coopmat.comp)
+    kFeatureCooperativeMatrix = 1u << 5,
 };
 // "shaderFloat16, storageBuffer16BitAccess" for a mask.
 std::string feature_names(uint32_t features);

@@ -19,6 +19,7 @@
 #include "model/model.h"
 #include "session/context.h"
 #include "session/gpu_forward.h"
+#include "tolerance.h"
 
 namespace moevk::test {
 namespace {
@@ -53,8 +54,10 @@ struct Outcome {
 };
 
 // Prefill of kPrompt tokens (all logits), then kDecode single-token steps. slots < 0: all resident.
+// prefill: the prompt kernels (from 8 tokens when not the device's default).
 Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint64_t segment_bytes = 0,
-            const std::string &path = kModel) {
+            const std::string &path = kModel,
+            session::PrefillKernel prefill = session::PrefillKernel::kDeviceDefault) {
     Outcome r;
     auto m = model::load_model(path);
     if (!m.is_ok()) {
@@ -67,6 +70,8 @@ Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint
     opts.max_batch = 16;  // two prefill chunks
     if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes(path);
     opts.expert_prefetch = prefetch;
+    opts.kernel_tuning.prefill_kernel = prefill;
+    if (prefill != session::PrefillKernel::kDeviceDefault) opts.kernel_tuning.prefill_min_tokens = 8;
     opts.expert_force_staging = staging;
     opts.expert_segment_bytes = segment_bytes;
     auto g = session::GpuForward::create(*m.value(), opts);
@@ -118,6 +123,26 @@ TEST(ExpertStreaming, LogitsBitIdenticalAcrossBudgets) {
         expect_stats_add_up(small.stats);
         EXPECT_TRUE(bits_equal(resident.prefill, small.prefill)) << "prefill logits differ";
         EXPECT_TRUE(bits_equal(resident.decode, small.decode)) << "decode logits differ";
+    }
+}
+
+// The tiled prompt kernels read an expert's rows for a tile of its pairs: waves of experts give the bits
+// of all experts resident there too.
+TEST(ExpertStreaming, TiledPromptKernelsKeepTheBitsAcrossBudgets) {
+    const session::PrefillKernel tiled = session::PrefillKernel::kTiled;
+    RUN_OR_SKIP(resident, -1, true, false, 0, kModel, tiled);
+    for (int64_t slots : {5, 12}) {
+        RUN_OR_SKIP(small, slots, true, false, 0, kModel, tiled);
+        SCOPED_TRACE("slots " + std::to_string(slots));
+        EXPECT_TRUE(small.streamed);
+        EXPECT_TRUE(bits_equal(resident.prefill, small.prefill)) << "prefill logits differ";
+        EXPECT_TRUE(bits_equal(resident.decode, small.decode)) << "decode logits differ";
+    }
+    RUN_OR_SKIP(matvec, -1, true, false, 0, kModel, session::PrefillKernel::kMatvec);
+    for (uint32_t p = 0; p < kPrompt; ++p) {
+        const uint32_t n_vocab = (uint32_t)(resident.prefill.size() / kPrompt);
+        EXPECT_EQ(whole_model_check(resident.prefill.data() + p * n_vocab, matvec.prefill.data() + p * n_vocab, n_vocab), "")
+            << "tiled vs mat-vec prompt kernels, position " << p;
     }
 }
 

@@ -210,12 +210,17 @@ TEST(MoeCombine, WeightedSumPlusResidual) {
     expect_elementwise(download_vector<float>(*xb, x.size()), ref, "moe_combine");
 }
 
+// How the expert kernels take the pairs: one workgroup each, grouped by expert (moe_group) into tiles of
+// the mat-vec kernels, or into tiles of the tiled (prompt) kernels.
+enum class Pairs { kSingle, kGrouped, kTiled };
+
 // gate_up and down of n_tokens tokens (x) and of their pairs (act_in) on dev, the pairs grouped by expert
-// first when grouped. Returns {act, out}.
+// first unless kSingle. Returns {act, out}.
 std::pair<std::vector<float>, std::vector<float>> gpu_experts(session::GpuKernels &kernels, vulkan::CommandStream &stream,
                                                               const vulkan::Device &dev, const Experts &ex,
                                                               const std::vector<float> &x, const std::vector<float> &act_in,
-                                                              const std::vector<int32_t> &ids, uint32_t n_tokens, bool grouped) {
+                                                              const std::vector<int32_t> &ids, uint32_t n_tokens, Pairs pairs) {
+    const bool grouped = pairs != Pairs::kSingle, tiled = pairs == Pairs::kTiled;
     auto make = [&](const void *data, size_t size, const char *name) {
         auto b = vulkan::Buffer::create(dev, size, vulkan::MemoryUse::kDevice, name).value();
         EXPECT_TRUE(b->upload(0, data, size).is_ok());
@@ -229,15 +234,16 @@ std::pair<std::vector<float>, std::vector<float>> gpu_experts(session::GpuKernel
     auto idb = make(ids.data(), ids.size() * 4, "ids");
     auto table = make(kSlotOf.data(), kSlotOf.size() * 4, "table");
     auto groups = vulkan::Buffer::create(dev, session::moe_groups_bytes(n_pairs), vulkan::MemoryUse::kDevice, "groups").value();
-    auto act = vulkan::Buffer::create(dev, (size_t)n_pairs * kFf * 4, vulkan::MemoryUse::kDevice, "act").value();
-    auto out = vulkan::Buffer::create(dev, (size_t)n_pairs * kEmbd * 4, vulkan::MemoryUse::kDevice, "out").value();
+    auto act = vulkan::Buffer::create(dev, (size_t)n_pairs * ex.ff * 4, vulkan::MemoryUse::kDevice, "act").value();
+    auto out = vulkan::Buffer::create(dev, (size_t)n_pairs * ex.embd * 4, vulkan::MemoryUse::kDevice, "out").value();
     session::MoeGroups g;
-    if (grouped) g = {groups.get(), kExperts};
+    if (grouped) g = {groups.get(), kExperts, tiled};
     run_on(kernels, stream, [&](session::GpuRecorder &rec) {
-        if (grouped) MOEVK_RETURN_IF_ERROR(session::record_moe_group(rec, {idb.get(), 0, n_pairs, kExperts, groups.get()}));
+        if (grouped)
+            MOEVK_RETURN_IF_ERROR(session::record_moe_group(rec, {idb.get(), 0, n_pairs, kExperts, groups.get(), tiled}));
         session::MoeGateUpOp gu;
         gu.slots = ex.gate_up_view(gate_up.get());
-        gu.x = {xb.get(), 0, kEmbd};
+        gu.x = {xb.get(), 0, ex.embd};
         gu.ids = idb.get();
         gu.slot_table = table.get();
         gu.act = act.get();
@@ -255,7 +261,7 @@ std::pair<std::vector<float>, std::vector<float>> gpu_experts(session::GpuKernel
         dn.groups = g;
         return session::record_moe_down(rec, dn);
     });
-    return {download_vector<float>(*act, (size_t)n_pairs * kFf), download_vector<float>(*out, (size_t)n_pairs * kEmbd)};
+    return {download_vector<float>(*act, (size_t)n_pairs * ex.ff), download_vector<float>(*out, (size_t)n_pairs * ex.embd)};
 }
 
 // Pairs grouped by expert (tiles of 3: several per expert, the last one partial) give the bits of one
@@ -275,13 +281,13 @@ TEST(MoeGrouped, BitIdenticalToSinglePairsAndMatchesReference) {
         const uint32_t n_tokens = 20, n_pairs = n_tokens * kUsed;
         std::vector<float> x = random_floats(n_tokens * kEmbd, 41), act_in = random_floats(n_pairs * kFf, 43);
         std::vector<int32_t> ids = choose_ids(n_tokens, 42);
-        const auto single = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, false);
-        const auto grouped = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, true);
+        const auto single = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, Pairs::kSingle);
+        const auto grouped = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, Pairs::kGrouped);
         const std::string what = type_str(type);
         expect_bit_identical(grouped.first, single.first, "grouped gate_up " + what);
         expect_bit_identical(grouped.second, single.second, "grouped down " + what);
         if (type != model::GgmlType::kF32) {
-            const auto chunked = gpu_experts(small_kernels, *small_stream, *small, ex, x, act_in, ids, n_tokens, true);
+            const auto chunked = gpu_experts(small_kernels, *small_stream, *small, ex, x, act_in, ids, n_tokens, Pairs::kGrouped);
             expect_bit_identical(chunked.first, single.first, "grouped chunked gate_up " + what);
             expect_bit_identical(chunked.second, single.second, "grouped chunked down " + what);
         }
@@ -291,6 +297,78 @@ TEST(MoeGrouped, BitIdenticalToSinglePairsAndMatchesReference) {
             reference::matvec(type, ex.down[ids[p]].bytes.data(), kEmbd, kFf, act_in.data() + p * kFf, ref.data() + p * kEmbd);
         expect_nmse(grouped.second, ref, tier_for(type), "grouped down ref " + what);
     }
+}
+
+// The reference of down for every pair (act_in: [pair][ff]).
+std::vector<float> ref_down(const Experts &ex, const std::vector<float> &act_in, const std::vector<int32_t> &ids) {
+    std::vector<float> ref(ids.size() * ex.embd);
+    for (size_t p = 0; p < ids.size(); ++p)
+        reference::matvec(ex.type, ex.down[ids[p]].bytes.data(), ex.embd, ex.ff, act_in.data() + p * ex.ff,
+                          ref.data() + p * ex.embd);
+    return ref;
+}
+
+// Token-expert ids where the experts get very different pair counts: expert 0 nearly every token, expert 5
+// a few, expert 4 none.
+std::vector<int32_t> uneven_ids(uint32_t n_tokens) {
+    std::vector<int32_t> ids;
+    for (uint32_t t = 0; t < n_tokens; ++t) {
+        ids.push_back(t % 9 == 8 ? 5 : 0);
+        ids.push_back((int32_t)(1 + t % 3));
+    }
+    return ids;
+}
+
+// The tiled prompt kernels (moe_*_tiled.comp, and the cooperative-matrix ones where the device has them):
+// tiles of one expert's pairs, several per expert and partial ones, over every weight format; each pair's
+// result matches the reference and does not depend on the other pairs of the call (a 7-token call gives
+// the first 7 tokens' bits), on one binding and over slot chunks.
+void expect_tiled_experts_match(session::PrefillKernel kernel, double activation_tier) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    session::GpuKernelTuning tuning;
+    tuning.prefill_kernel = kernel;
+    tuning.prefill_min_tokens = 1;
+    session::GpuKernels kernels(*env.device, tuning);
+    if (kernels.prefill_kernel() != kernel) GTEST_SKIP() << "the device has no cooperative matrices";
+    vulkan::DeviceOptions opts;
+    opts.max_binding_bytes = 128 * 1024;
+    auto small = vulkan::Device::open(opts).value();
+    session::GpuKernels small_kernels(*small, tuning);
+    auto small_stream = vulkan::CommandStream::create(*small).value();
+    const std::vector<model::GgmlType> types = {model::GgmlType::kF32,  model::GgmlType::kF16,  model::GgmlType::kQ8_0,
+                                                model::GgmlType::kQ4_0, model::GgmlType::kQ4_K, model::GgmlType::kQ6_K};
+    for (model::GgmlType type : types) {
+        const bool kquant = model::block_elements(type) == 256;
+        Experts ex = kquant ? Experts(type, kKEmbd, kKFf) : Experts(type);
+        const uint32_t n_tokens = 45, n_pairs = n_tokens * kUsed;
+        std::vector<float> x = random_floats(n_tokens * ex.embd, 51), act_in = random_floats(n_pairs * ex.ff, 53);
+        std::vector<int32_t> ids = uneven_ids(n_tokens);
+        const auto tiled = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in, ids, n_tokens, Pairs::kTiled);
+        const std::string what = type_str(type);
+        const double tier = std::max(tier_for(type), activation_tier);
+        expect_nmse(tiled.first, ref_gate_up(ex, x, ids, n_tokens), tier, "tiled gate_up " + what);
+        expect_nmse(tiled.second, ref_down(ex, act_in, ids), tier, "tiled down " + what);
+        const uint32_t few = 7;
+        const auto part = gpu_experts(kernels, *env.stream, *env.device, ex, x, act_in,
+                                      std::vector<int32_t>(ids.begin(), ids.begin() + few * kUsed), few, Pairs::kTiled);
+        expect_bit_identical(part.first, std::vector<float>(tiled.first.begin(), tiled.first.begin() + part.first.size()),
+                             "tiled gate_up, 7 of the tokens " + what);
+        expect_bit_identical(part.second, std::vector<float>(tiled.second.begin(), tiled.second.begin() + part.second.size()),
+                             "tiled down, 7 of the tokens " + what);
+        if (type == model::GgmlType::kQ4_0 || type == model::GgmlType::kQ8_0) {
+            const auto chunked = gpu_experts(small_kernels, *small_stream, *small, ex, x, act_in, ids, n_tokens, Pairs::kTiled);
+            expect_bit_identical(chunked.first, tiled.first, "tiled chunked gate_up " + what);
+            expect_bit_identical(chunked.second, tiled.second, "tiled chunked down " + what);
+        }
+    }
+}
+
+TEST(MoeTiled, EveryFormatUnevenPairsMatchReferenceAndAreBatchInvariant) {
+    expect_tiled_experts_match(session::PrefillKernel::kTiled, 0.0);
+}
+
+TEST(MoeTiled, CooperativeMatrixWhereTheDeviceHasIt) {
+    expect_tiled_experts_match(session::PrefillKernel::kCoopmat, kNmseF16Activations);
 }
 
 }  // namespace
