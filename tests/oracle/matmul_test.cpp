@@ -49,21 +49,28 @@ TEST(Matmul, KQuantsMatchReferenceAndAreBatchInvariant) {
 }
 
 // The vec4 activation loads (GPU default) and the scalar ones (lavapipe's) add the same products in the
-// same order, so either path gives the same bits.
-TEST(Matmul, Vec4AndScalarActivationLoadsAreBitIdentical) {
+// same order. Both paths must meet the mat-vec tier on every device. Bit-identity is asserted on CPU devices
+// only: a GPU compiler may contract the two loops into fused multiply-adds differently (NVIDIA's does), and
+// no result depends on it, since a device always uses one path (GpuKernels picks it per device type).
+TEST(Matmul, Vec4AndScalarActivationLoadsAgree) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     session::GpuKernelTuning vec4, scalar;
     vec4.vec4_activation_loads = true;
     scalar.vec4_activation_loads = false;
     session::GpuKernels vec4_kernels(*env.device, vec4), scalar_kernels(*env.device, scalar);
+    const bool cpu_device = env.device->info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
     std::vector<model::GgmlType> types(std::begin(kAllWeightTypes), std::end(kAllWeightTypes));
     types.insert(types.end(), std::begin(kKQuantWeightTypes), std::end(kKQuantWeightTypes));
     for (model::GgmlType type : types) {
         const uint32_t n_cols = model::block_elements(type) == 256 ? 512 : 160;
         HostMatrix m = random_matrix(type, 70, n_cols, 71);
         std::vector<float> x = random_floats(3 * n_cols, 72);
-        expect_bit_identical(gpu_matmul(vec4_kernels, *env.stream, m, x, 3), gpu_matmul(scalar_kernels, *env.stream, m, x, 3),
-                             "vec4 vs scalar " + type_str(type));
+        const std::vector<float> y_vec4 = gpu_matmul(vec4_kernels, *env.stream, m, x, 3);
+        const std::vector<float> y_scalar = gpu_matmul(scalar_kernels, *env.stream, m, x, 3);
+        const std::vector<float> y_ref = ref_matmul(m, x, 3);
+        expect_nmse(y_vec4, y_ref, tier_for(type), "vec4 " + type_str(type));
+        expect_nmse(y_scalar, y_ref, tier_for(type), "scalar " + type_str(type));
+        if (cpu_device) expect_bit_identical(y_vec4, y_scalar, "vec4 vs scalar " + type_str(type));
     }
 }
 
