@@ -7,20 +7,16 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
-#include <set>
 
 #include <gtest/gtest.h>
 
 #include "device_required.h"
-#include "reference/forward.h"
-#include "session/context.h"
+#include "model/model_test_util.h"
 #include "session/gpu_forward.h"
 #include "tolerance.h"
 
 namespace moevk::test {
 namespace {
-
-std::string model_path(const std::string &name) { return std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-" + name + ".gguf"; }
 
 struct Case {
     std::string model;  // "qwen35moe-q8_0"
@@ -29,67 +25,13 @@ struct Case {
 };
 
 std::string describe(const Case &c) {
-    const char *kv = c.kv_type == session::KvType::kF16 ? "kvf16" : c.kv_type == session::KvType::kF32 ? "kvf32" : "kvq8_0";
     std::string m = c.model;
     std::replace(m.begin(), m.end(), '-', '_');
-    return m + "_prompt" + std::to_string(c.n_prompt) + "_" + kv;
+    return m + "_prompt" + std::to_string(c.n_prompt) + "_" + kv_type_name(c.kv_type);
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case> &info) { return describe(info.param); }
 void PrintTo(const Case &c, std::ostream *os) { *os << describe(c); }
-
-// Gap between the k-th and (k+1)-th largest router probabilities: small means a near-tie.
-double topk_boundary_gap(std::vector<float> probs, size_t k) {
-    if (k >= probs.size()) return INFINITY;
-    std::sort(probs.begin(), probs.end(), std::greater<float>());
-    return (double)probs[k - 1] - (double)probs[k];
-}
-
-// One eval on the GPU and the same tokens on the reference (fed the GPU's routing where they differ at a
-// near-tie); compares every position. Returns the GPU logits of the last position.
-std::vector<float> eval_and_compare(session::Context &ctx, reference::Forward &ref, const std::vector<int32_t> &tokens,
-                                    const std::string &what) {
-    const uint32_t n_vocab = ctx.hparams().n_vocab;
-    const int32_t start = ctx.pos_max() + 1;
-    const size_t n = tokens.size();
-    std::vector<float> gpu(n * n_vocab);
-    session::RoutingTrace trace;
-    Status s = ctx.eval(tokens.data(), (int32_t)n, start, nullptr, gpu.data(), &trace);
-    EXPECT_TRUE(s.is_ok()) << s.message();
-    if (!s.is_ok()) return {};
-    int near_ties = 0;
-    auto hook = [&](uint32_t layer, int32_t pos, reference::Routing &routing) {
-        const std::vector<int32_t> &gpu_ids = trace.ids.at(layer).at((size_t)(pos - start));
-        std::set<int32_t> a(gpu_ids.begin(), gpu_ids.end()), b(routing.ids.begin(), routing.ids.end());
-        if (a != b) {
-            const double gap = topk_boundary_gap(routing.probs, routing.ids.size());
-            EXPECT_LT(gap, kRoutingTieGap) << what << ": layer " << layer << " pos " << pos
-                                           << ": GPU chose other experts without a near-tie";
-            ++near_ties;
-        }
-        routing.ids = gpu_ids;
-    };
-    std::vector<float> want = ref.eval(tokens.data(), n, hook);
-    for (size_t i = 0; i < n; ++i) {
-        std::string why = whole_model_check(gpu.data() + i * n_vocab, want.data() + i * n_vocab, n_vocab);
-        EXPECT_EQ(why, "") << what << ": position " << start + (int32_t)i;
-    }
-    if (near_ties) std::printf("%s: %d routing near-ties resolved by the GPU's choice\n", what.c_str(), near_ties);
-    return std::vector<float>(gpu.end() - n_vocab, gpu.end());
-}
-
-std::unique_ptr<session::Context> open_context(const std::string &model, session::KvType kv, uint32_t n_ctx) {
-    session::ContextOptions opts;
-    opts.kv_type = kv;
-    opts.n_ctx = n_ctx;
-    auto ctx = session::Context::open(model_path(model), opts);
-    if (!ctx.is_ok()) {
-        if (ctx.status().code() == StatusCode::kDevice && !device_required()) return nullptr;
-        ADD_FAILURE() << ctx.status().message();
-        return nullptr;
-    }
-    return std::move(ctx).value();
-}
 
 class HybridWholeModel : public ::testing::TestWithParam<Case> {};
 
@@ -100,11 +42,7 @@ TEST_P(HybridWholeModel, PrefillThenDecodeMatchesReference) {
         if (!HasFailure()) GTEST_SKIP() << "no Vulkan device";
         return;
     }
-    // The reference stores K/V in the same element type as the GPU cache (exact dequantisation).
-    const model::GgmlType kv = c.kv_type == session::KvType::kF32   ? model::GgmlType::kF32
-                               : c.kv_type == session::KvType::kF16 ? model::GgmlType::kF16
-                                                                    : model::GgmlType::kQ8_0;
-    reference::Forward ref(ctx->model(), 128, kv);
+    reference::Forward ref(ctx->model(), 128, reference_kv_type(c.kv_type));
     std::mt19937 rng(4321 + c.n_prompt);
     std::uniform_int_distribution<int32_t> token(0, (int32_t)ctx->hparams().n_vocab - 1);
     std::vector<int32_t> prompt(c.n_prompt);
@@ -145,7 +83,7 @@ std::unique_ptr<session::GpuForward> open_gpu(const model::Model &m, uint32_t ma
 }
 
 std::unique_ptr<model::Model> load(const std::string &name) {
-    auto m = model::load_model(model_path(name));
+    auto m = model::load_model(tiny_model_path(name));
     EXPECT_TRUE(m.is_ok()) << m.status().message();
     return m.is_ok() ? std::move(m).value() : nullptr;
 }

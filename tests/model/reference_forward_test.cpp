@@ -11,38 +11,19 @@
 #include <vector>
 
 #include "model/model.h"
+#include "model/model_test_util.h"
 #include "reference/forward.h"
 
 namespace moevk::reference {
 namespace {
 
+using test::expect_same_bits;
+
 constexpr uint32_t kCtx = 32;
 
-class ReferenceForward : public ::testing::TestWithParam<std::string> {
+class ReferenceForward : public test::TinyReferenceModel {
 protected:
-    void SetUp() override {
-        const std::string path = std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-" + GetParam() + ".gguf";
-        auto loaded = model::load_model(path);
-        // the test models are built with the tests; a missing one is a build problem, not a skip
-        ASSERT_TRUE(loaded.is_ok()) << path << ": " << loaded.status().message();
-        model_ = std::move(loaded).value();
-        n_vocab_ = model_->hp.n_vocab;
-        for (int32_t i = 0; i < 7; ++i) tokens_.push_back((int32_t)((i * 37 + 11) % n_vocab_));
-    }
-
-    // Bit-for-bit equality of two logits arrays, reporting the first difference.
-    static void expect_same_bits(const std::vector<float> &a, const std::vector<float> &b) {
-        ASSERT_EQ(a.size(), b.size());
-        for (size_t i = 0; i < a.size(); ++i)
-            if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) {
-                ADD_FAILURE() << "first difference at " << i << ": " << a[i] << " vs " << b[i];
-                return;
-            }
-    }
-
-    std::unique_ptr<model::Model> model_;
-    uint32_t n_vocab_ = 0;
-    std::vector<int32_t> tokens_;
+    ReferenceForward() : TinyReferenceModel(7) {}
 };
 
 TEST_P(ReferenceForward, LogitsAreFiniteAndNotConstant) {

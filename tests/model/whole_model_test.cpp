@@ -4,21 +4,15 @@
 // prompt splits.
 // Routing near-ties (DESIGN.md section 7): the reference is handed the GPU's expert choice; where the two
 // choices differ the reference's own router must show a near-tie at the top-k boundary.
-#include <algorithm>
 #include <random>
-#include <set>
 
 #include <gtest/gtest.h>
 
-#include "device_required.h"
-#include "reference/forward.h"
-#include "session/context.h"
+#include "model/model_test_util.h"
 #include "tolerance.h"
 
 namespace moevk::test {
 namespace {
-
-std::string model_path(const std::string &type) { return std::string(MOEVK_TEST_MODEL_DIR) + "/tiny-" + type + ".gguf"; }
 
 struct Case {
     std::string weight_type;
@@ -27,67 +21,13 @@ struct Case {
 };
 
 std::string describe(const Case &c) {
-    const char *kv = c.kv_type == session::KvType::kF16 ? "kvf16" : c.kv_type == session::KvType::kF32 ? "kvf32" : "kvq8_0";
-    return c.weight_type + "_prompt" + std::to_string(c.n_prompt) + "_" + kv;
+    return c.weight_type + "_prompt" + std::to_string(c.n_prompt) + "_" + kv_type_name(c.kv_type);
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case> &info) { return describe(info.param); }
 
 // Readable parameter in test listings (ctest names) instead of the struct's raw bytes.
 void PrintTo(const Case &c, std::ostream *os) { *os << describe(c); }
-
-// Gap between the k-th and (k+1)-th largest router probabilities: small means a near-tie.
-double topk_boundary_gap(std::vector<float> probs, size_t k) {
-    if (k >= probs.size()) return INFINITY;
-    std::sort(probs.begin(), probs.end(), std::greater<float>());
-    return (double)probs[k - 1] - (double)probs[k];
-}
-
-// Runs one eval on the GPU and the same tokens on the reference (fed the GPU's routing); compares every
-// position. Returns the GPU logits of the last position.
-std::vector<float> eval_and_compare(session::Context &ctx, reference::Forward &ref, const std::vector<int32_t> &tokens,
-                                    const std::string &what) {
-    const uint32_t n_vocab = ctx.hparams().n_vocab;
-    const int32_t start = ctx.pos_max() + 1;
-    const size_t n = tokens.size();
-    std::vector<float> gpu(n * n_vocab);
-    session::RoutingTrace trace;
-    Status s = ctx.eval(tokens.data(), (int32_t)n, start, nullptr, gpu.data(), &trace);
-    EXPECT_TRUE(s.is_ok()) << s.message();
-    if (!s.is_ok()) return {};
-    int near_ties = 0;
-    auto hook = [&](uint32_t layer, int32_t pos, reference::Routing &routing) {
-        const std::vector<int32_t> &gpu_ids = trace.ids.at(layer).at((size_t)(pos - start));
-        std::set<int32_t> a(gpu_ids.begin(), gpu_ids.end()), b(routing.ids.begin(), routing.ids.end());
-        if (a != b) {
-            const double gap = topk_boundary_gap(routing.probs, routing.ids.size());
-            EXPECT_LT(gap, kRoutingTieGap) << what << ": layer " << layer << " pos " << pos
-                                           << ": GPU chose other experts without a near-tie";
-            ++near_ties;
-        }
-        routing.ids = gpu_ids;
-    };
-    std::vector<float> want = ref.eval(tokens.data(), n, hook);
-    for (size_t i = 0; i < n; ++i) {
-        std::string why = whole_model_check(gpu.data() + i * n_vocab, want.data() + i * n_vocab, n_vocab);
-        EXPECT_EQ(why, "") << what << ": position " << start + (int32_t)i;
-    }
-    if (near_ties) std::printf("%s: %d routing near-ties resolved by the GPU's choice\n", what.c_str(), near_ties);
-    return std::vector<float>(gpu.end() - n_vocab, gpu.end());
-}
-
-std::unique_ptr<session::Context> open_context(const std::string &type, session::KvType kv, uint32_t n_ctx) {
-    session::ContextOptions opts;
-    opts.kv_type = kv;
-    opts.n_ctx = n_ctx;
-    auto ctx = session::Context::open(model_path(type), opts);
-    if (!ctx.is_ok()) {
-        if (ctx.status().code() == StatusCode::kDevice && !device_required()) return nullptr;
-        ADD_FAILURE() << ctx.status().message();
-        return nullptr;
-    }
-    return std::move(ctx).value();
-}
 
 class WholeModel : public ::testing::TestWithParam<Case> {};
 
@@ -98,11 +38,7 @@ TEST_P(WholeModel, PrefillThenDecodeMatchesReference) {
         if (!HasFailure()) GTEST_SKIP() << "no Vulkan device";
         return;
     }
-    // The reference stores K/V in the same element type as the GPU cache (section 7: exact dequantisation).
-    const model::GgmlType kv = c.kv_type == session::KvType::kF32   ? model::GgmlType::kF32
-                               : c.kv_type == session::KvType::kF16 ? model::GgmlType::kF16
-                                                                    : model::GgmlType::kQ8_0;
-    reference::Forward ref(ctx->model(), 128, kv);
+    reference::Forward ref(ctx->model(), 128, reference_kv_type(c.kv_type));
     std::mt19937 rng(1234 + c.n_prompt);
     std::uniform_int_distribution<int32_t> token(0, (int32_t)ctx->hparams().n_vocab - 1);
     std::vector<int32_t> prompt(c.n_prompt);
