@@ -9,22 +9,9 @@ namespace {
 constexpr int32_t kPrompt[] = {11, 48, 85, 122, 159, 196, 233, 270, 307, 344, 381, 418};
 constexpr int32_t kOther[] = {400, 401, 402};
 
-class Checkpoints : public ApiTest {
+class Checkpoints : public TwoContexts {
 protected:
-    void SetUp() override {
-        MOEVK_OPEN_OR_SKIP(a_);
-        MOEVK_OPEN_OR_SKIP(b_);
-    }
-    // Continues a_ and b_ with the same token; the logits must agree bit for bit.
-    void expect_same_next(int32_t token) {
-        ASSERT_EQ(moevk_memory_seq_pos_max(a_, 0), moevk_memory_seq_pos_max(b_, 0));
-        const int32_t pos = moevk_memory_seq_pos_max(a_, 0) + 1;
-        auto la = logits_buffer(a_), lb = logits_buffer(b_);
-        ASSERT_EQ(moevk_eval_token(a_, token, pos, la.data()), MOEVK_OK) << moevk_last_error(a_);
-        ASSERT_EQ(moevk_eval_token(b_, token, pos, lb.data()), MOEVK_OK) << moevk_last_error(b_);
-        EXPECT_TRUE(same_bits(la, lb));
-    }
-    CtxHolder a_, b_;
+    void SetUp() override { open_pair(); }
 };
 
 TEST_F(Checkpoints, NullContext) {

@@ -12,13 +12,9 @@ namespace {
 constexpr int32_t kPrompt[] = {11, 48, 85, 122, 159, 196, 233, 270, 307, 344};
 constexpr float kSentinel = -12345.0f;
 
-class Eval : public ApiTest {
+class Eval : public TwoContexts {
 protected:
-    void SetUp() override {
-        MOEVK_OPEN_OR_SKIP(a_);
-        if (HasFatalFailure() || IsSkipped()) return;
-        MOEVK_OPEN_OR_SKIP(b_);
-    }
+    void SetUp() override { open_pair(); }
 
     // Both contexts get the first n tokens of kPrompt.
     void prime(int32_t n) {
@@ -28,16 +24,7 @@ protected:
     }
 
     // After a refused call on a_ only: both contexts continue with the same token; the bits must agree.
-    void expect_unchanged(int32_t next_token) {
-        ASSERT_EQ(moevk_memory_seq_pos_max(a_, 0), moevk_memory_seq_pos_max(b_, 0));
-        const int32_t pos = moevk_memory_seq_pos_max(b_, 0) + 1;
-        auto la = logits_buffer(a_), lb = logits_buffer(b_);
-        ASSERT_EQ(moevk_eval_token(a_, next_token, pos, la.data()), MOEVK_OK) << moevk_last_error(a_);
-        ASSERT_EQ(moevk_eval_token(b_, next_token, pos, lb.data()), MOEVK_OK) << moevk_last_error(b_);
-        EXPECT_TRUE(same_bits(la, lb));
-    }
-
-    CtxHolder a_, b_;
+    void expect_unchanged(int32_t next_token) { expect_same_next(next_token); }
 };
 
 TEST_F(Eval, LogitsAreFiniteAndPositionsAdvance) {

@@ -15,41 +15,21 @@ constexpr int32_t kPrompt[] = {1, 17, 300, 42, 5, 411, 23, 99, 250, 7, 66, 123};
 constexpr int32_t kOther[] = {402, 13, 77};
 constexpr int64_t kMaxReplay = 2;
 
-class HybridCheckpoints : public ApiTest, public ::testing::WithParamInterface<const char *> {
+class HybridCheckpoints : public TwoContexts, public ::testing::WithParamInterface<const char *> {
 protected:
     void SetUp() override {
         moevk_params *p = moevk_params_create();
         ASSERT_EQ(moevk_params_set_i64(p, "max_replay_tokens", kMaxReplay), MOEVK_OK);
-        const std::string type = std::string(GetParam()) + "-f32";
-        open_or_skip(a_, p, type);
-        if (!HasFatalFailure() && !IsSkipped()) open_or_skip(b_, p, type);
+        open_pair(p, std::string(GetParam()) + "-f32");
         moevk_params_free(p);
     }
-    bool ready() { return !HasFatalFailure() && !IsSkipped(); }
 
-    // a_ and b_ evaluate the same token; their logits must agree bit for bit.
-    void expect_same_next(int32_t token) {
-        ASSERT_EQ(moevk_memory_seq_pos_max(a_, 0), moevk_memory_seq_pos_max(b_, 0));
-        const int32_t pos = moevk_memory_seq_pos_max(a_, 0) + 1;
-        auto la = logits_buffer(a_), lb = logits_buffer(b_);
-        ASSERT_EQ(moevk_eval_token(a_, token, pos, la.data()), MOEVK_OK) << moevk_last_error(a_);
-        ASSERT_EQ(moevk_eval_token(b_, token, pos, lb.data()), MOEVK_OK) << moevk_last_error(b_);
-        EXPECT_TRUE(same_bits(la, lb)) << "position " << pos;
-    }
     // Prompt of 8 (an automatic checkpoint at 8), then 4 decode steps: positions [0, 12).
     void prompt_then_decode(moevk_ctx *ctx) {
         ASSERT_EQ(moevk_eval_prompt(ctx, kPrompt, 8, 0, nullptr), MOEVK_OK) << moevk_last_error(ctx);
         for (int32_t pos = 8; pos < 12; ++pos)
             ASSERT_EQ(moevk_eval_token(ctx, kPrompt[pos], pos, nullptr), MOEVK_OK) << moevk_last_error(ctx);
     }
-    std::vector<uint8_t> save(moevk_ctx *ctx) {
-        size_t size = 0;
-        EXPECT_EQ(moevk_state_save(ctx, nullptr, 0, &size), MOEVK_OK) << moevk_last_error(ctx);
-        std::vector<uint8_t> out(size);
-        EXPECT_EQ(moevk_state_save(ctx, out.data(), out.size(), &size), MOEVK_OK) << moevk_last_error(ctx);
-        return out;
-    }
-    CtxHolder a_, b_;
 };
 
 // Replaying one token from the checkpoint at 8 is the same call b_ made (a one-token eval at 8): same bits.
@@ -139,12 +119,12 @@ TEST_P(HybridCheckpoints, ExplicitCheckpointsAndIntervals) {
 TEST_P(HybridCheckpoints, SnapshotRoundTripIsBitIdentical) {
     if (!ready()) return;
     prompt_then_decode(a_);
-    const std::vector<uint8_t> snap = save(a_);
+    const std::vector<uint8_t> snap = save_state(a_);
     ASSERT_GT(snap.size(), 8u);
     EXPECT_EQ(snap[4], 2);  // format_version: hybrid state needs version 2
     ASSERT_EQ(moevk_eval_prompt(b_, kOther, 3, 0, nullptr), MOEVK_OK);
     ASSERT_EQ(moevk_state_load(b_, snap.data(), snap.size()), MOEVK_OK) << moevk_last_error(b_);
-    EXPECT_EQ(save(b_), snap);
+    EXPECT_EQ(save_state(b_), snap);
     std::vector<float> la = logits_buffer(a_), lb = logits_buffer(b_);
     ASSERT_EQ(moevk_get_logits(b_, lb.data(), lb.size()), MOEVK_OK);
     ASSERT_EQ(moevk_get_logits(a_, la.data(), la.size()), MOEVK_OK);
@@ -158,9 +138,9 @@ TEST_P(HybridCheckpoints, SnapshotWithCheckpointsKeepsPrefixReuse) {
     if (!ready()) return;
     ASSERT_EQ(moevk_ctx_set_i64(a_, "state_save_checkpoints", 1), MOEVK_OK);
     prompt_then_decode(a_);
-    const std::vector<uint8_t> with = save(a_);
+    const std::vector<uint8_t> with = save_state(a_);
     ASSERT_EQ(moevk_ctx_set_i64(a_, "state_save_checkpoints", 0), MOEVK_OK);
-    const std::vector<uint8_t> without = save(a_);
+    const std::vector<uint8_t> without = save_state(a_);
     EXPECT_GT(with.size(), without.size());
 
     ASSERT_EQ(moevk_state_load(b_, without.data(), without.size()), MOEVK_OK) << moevk_last_error(b_);
