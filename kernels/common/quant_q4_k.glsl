@@ -8,15 +8,12 @@ const uint WEIGHT_QK = 32u;
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint base = row_byte + (unit >> 3) * 144u;
     const uint j = unit & 7u;
-    const vec2 d_dmin = unpackHalf2x16(weight_words[base >> 2]);
-    uint sc, m;
-    kquant_scale_min(base + 4u, j, sc, m);
-    const float scale = d_dmin.x * float(sc);
-    const float min = d_dmin.y * float(m);
+    float scale, min_value;
+    kquant_sub_block(base, j, scale, min_value);
     const uint shift = 4u * (j & 1u);
     const uint qs = base + 16u + 32u * (j >> 1);
     for (uint w = 0u; w < 8u; ++w) {
         const uint q = weight_words[(qs >> 2) + w] >> shift;
-        for (uint b = 0u; b < 4u; ++b) v[4u * w + b] = scale * float((q >> (8u * b)) & 15u) - min;
+        for (uint b = 0u; b < 4u; ++b) v[4u * w + b] = scale * float((q >> (8u * b)) & 15u) - min_value;
     }
 }

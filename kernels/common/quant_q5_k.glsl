@@ -8,11 +8,8 @@ const uint WEIGHT_QK = 32u;
 void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     const uint base = row_byte + (unit >> 3) * 176u;
     const uint j = unit & 7u;
-    const vec2 d_dmin = unpackHalf2x16(weight_words[base >> 2]);
-    uint sc, m;
-    kquant_scale_min(base + 4u, j, sc, m);
-    const float scale = d_dmin.x * float(sc);
-    const float min = d_dmin.y * float(m);
+    float scale, min_value;
+    kquant_sub_block(base, j, scale, min_value);
     const uint shift = 4u * (j & 1u);
     const uint qs = base + 48u + 32u * (j >> 1);
     for (uint w = 0u; w < 8u; ++w) {
@@ -20,7 +17,7 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
         const uint qh = weight_words[((base + 16u) >> 2) + w] >> j;
         for (uint b = 0u; b < 4u; ++b) {
             const uint q5 = ((q >> (8u * b)) & 15u) | (((qh >> (8u * b)) & 1u) << 4);
-            v[4u * w + b] = scale * float(q5) - min;
+            v[4u * w + b] = scale * float(q5) - min_value;
         }
     }
 }

@@ -182,6 +182,20 @@ void quantize_scale_min_block(const float *x, Block *y, int nmax, float rmin, fl
     }
 }
 
+// Scales d * sc and mins dmin * m of the sub-blocks 2 pair and 2 pair + 1 of a Q4_K / Q5_K super-block
+// (the low and the high nibbles of the same 32 quant bytes).
+struct SubBlockPair {
+    float d1, m1, d2, m2;
+};
+template <typename Block>
+SubBlockPair sub_block_pair(const Block &b, int pair) {
+    const float d = fp16_to_fp32(b.d), dmin = fp16_to_fp32(b.dmin);
+    uint8_t sc1, m1, sc2, m2;
+    kquant_scale_min(2 * pair, b.scales, &sc1, &m1);
+    kquant_scale_min(2 * pair + 1, b.scales, &sc2, &m2);
+    return {d * sc1, dmin * m1, d * sc2, dmin * m2};
+}
+
 template <typename Block>
 Block load_block(const uint8_t *p, size_t index) {
     Block b;
@@ -204,16 +218,11 @@ void kquant_scale_min(int j, const uint8_t *q, uint8_t *scale, uint8_t *min) {
 void dequantize_q4_k(const void *src, float *y, size_t n) {
     for (size_t i = 0; i < n / kQK_K; ++i) {
         const BlockQ4_K b = load_block<BlockQ4_K>(static_cast<const uint8_t *>(src), i);
-        const float d = fp16_to_fp32(b.d), dmin = fp16_to_fp32(b.dmin);
         for (int pair = 0; pair < 4; ++pair) {
             const uint8_t *q = b.qs + 32 * pair;
-            uint8_t sc, m;
-            kquant_scale_min(2 * pair, b.scales, &sc, &m);
-            const float d1 = d * sc, m1 = dmin * m;
-            kquant_scale_min(2 * pair + 1, b.scales, &sc, &m);
-            const float d2 = d * sc, m2 = dmin * m;
-            for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] & 0xF) - m1;
-            for (int l = 0; l < 32; ++l) *y++ = d2 * (q[l] >> 4) - m2;
+            const SubBlockPair s = sub_block_pair(b, pair);
+            for (int l = 0; l < 32; ++l) *y++ = s.d1 * (q[l] & 0xF) - s.m1;
+            for (int l = 0; l < 32; ++l) *y++ = s.d2 * (q[l] >> 4) - s.m2;
         }
     }
 }
@@ -221,17 +230,12 @@ void dequantize_q4_k(const void *src, float *y, size_t n) {
 void dequantize_q5_k(const void *src, float *y, size_t n) {
     for (size_t i = 0; i < n / kQK_K; ++i) {
         const BlockQ5_K b = load_block<BlockQ5_K>(static_cast<const uint8_t *>(src), i);
-        const float d = fp16_to_fp32(b.d), dmin = fp16_to_fp32(b.dmin);
         for (int pair = 0; pair < 4; ++pair) {
             const uint8_t *ql = b.qs + 32 * pair;
             const uint8_t u1 = (uint8_t)(1u << (2 * pair)), u2 = (uint8_t)(2u << (2 * pair));
-            uint8_t sc, m;
-            kquant_scale_min(2 * pair, b.scales, &sc, &m);
-            const float d1 = d * sc, m1 = dmin * m;
-            kquant_scale_min(2 * pair + 1, b.scales, &sc, &m);
-            const float d2 = d * sc, m2 = dmin * m;
-            for (int l = 0; l < 32; ++l) *y++ = d1 * ((ql[l] & 0xF) + (b.qh[l] & u1 ? 16 : 0)) - m1;
-            for (int l = 0; l < 32; ++l) *y++ = d2 * ((ql[l] >> 4) + (b.qh[l] & u2 ? 16 : 0)) - m2;
+            const SubBlockPair s = sub_block_pair(b, pair);
+            for (int l = 0; l < 32; ++l) *y++ = s.d1 * ((ql[l] & 0xF) + (b.qh[l] & u1 ? 16 : 0)) - s.m1;
+            for (int l = 0; l < 32; ++l) *y++ = s.d2 * ((ql[l] >> 4) + (b.qh[l] & u2 ? 16 : 0)) - s.m2;
         }
     }
 }
