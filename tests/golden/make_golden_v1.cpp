@@ -7,6 +7,7 @@
 
 #include "api/ctx.h"
 #include "engine.h"
+#include "golden_writer.h"
 
 namespace {
 
@@ -14,31 +15,16 @@ namespace {
 constexpr int32_t kPrompt[] = {3, 141, 59, 26, 5, 35, 89, 79, 32, 38, 46, 26};
 constexpr int32_t kNextToken = 43;
 
-bool write_floats(const std::string &path, const std::vector<float> &v) {
-    FILE *f = std::fopen(path.c_str(), "wb");
-    if (!f) return false;
-    const bool ok = std::fwrite(v.data(), sizeof(float), v.size(), f) == v.size();
-    return std::fclose(f) == 0 && ok;
-}
-
 int make(const std::string &dir, const char *kv_type, FILE *manifest) {
     moevk_params *p = moevk_params_create();
     moevk_params_set_str(p, "kv_type", kv_type);
-    moevk_ctx *ctx = nullptr;
-    char err[512] = "";
-    if (moevk_ctx_open((dir + "/model-v1-tiny-q8_0.gguf").c_str(), p, &ctx, err, sizeof err) != MOEVK_OK) {
-        std::fprintf(stderr, "open: %s\n", err);
-        return 1;
-    }
-    moevk_params_free(p);
+    moevk_ctx *ctx = moevk::golden::open_ctx(dir + "/model-v1-tiny-q8_0.gguf", p);
+    if (!ctx) return 1;
     const int32_t n = (int32_t)(sizeof kPrompt / sizeof kPrompt[0]);
-    std::vector<float> logits((size_t)moevk_n_vocab(ctx)), next(logits.size());
-    const std::string base = dir + "/state-v1-" + kv_type;
+    std::vector<float> logits((size_t)moevk_n_vocab(ctx));
     int rc = 0;
     if (moevk_eval_prompt(ctx, kPrompt, n, 0, logits.data()) != MOEVK_OK ||
-        moevk_state_save_file(ctx, (base + ".mvks").c_str()) != MOEVK_OK ||
-        moevk_eval_token(ctx, kNextToken, n, next.data()) != MOEVK_OK || !write_floats(base + ".logits.f32", logits) ||
-        !write_floats(base + ".next.f32", next)) {
+        !moevk::golden::write_session(ctx, dir + "/state-v1-" + kv_type, logits, kNextToken, n)) {
         std::fprintf(stderr, "%s: %s\n", kv_type, moevk_last_error(ctx));
         rc = 1;
     } else {

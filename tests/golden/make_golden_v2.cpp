@@ -8,6 +8,7 @@
 
 #include "api/ctx.h"
 #include "engine.h"
+#include "golden_writer.h"
 
 namespace {
 
@@ -15,13 +16,6 @@ namespace {
 constexpr int32_t kPrompt[] = {3, 141, 59, 26, 5, 35, 89, 79, 32, 38, 46, 26};
 constexpr int32_t kNPrompt = 8, kNPos = 12;
 constexpr int32_t kNextToken = 43;
-
-bool write_floats(const std::string &path, const std::vector<float> &v) {
-    FILE *f = std::fopen(path.c_str(), "wb");
-    if (!f) return false;
-    const bool ok = std::fwrite(v.data(), sizeof(float), v.size(), f) == v.size();
-    return std::fclose(f) == 0 && ok;
-}
 
 }  // namespace
 
@@ -34,22 +28,14 @@ int main(int argc, char **argv) {
     moevk_params *p = moevk_params_create();
     moevk_params_set_str(p, "kv_type", "f16");
     moevk_params_set_i64(p, "state_save_checkpoints", 1);
-    moevk_ctx *ctx = nullptr;
-    char err[512] = "";
-    if (moevk_ctx_open((dir + "/model-v2-tiny-qwen35moe-q8_0.gguf").c_str(), p, &ctx, err, sizeof err) != MOEVK_OK) {
-        std::fprintf(stderr, "open: %s\n", err);
-        return 1;
-    }
-    moevk_params_free(p);
-    std::vector<float> logits((size_t)moevk_n_vocab(ctx)), next(logits.size());
-    const std::string base = dir + "/state-v2-hybrid-f16";
+    moevk_ctx *ctx = moevk::golden::open_ctx(dir + "/model-v2-tiny-qwen35moe-q8_0.gguf", p);
+    if (!ctx) return 1;
+    std::vector<float> logits((size_t)moevk_n_vocab(ctx));
     bool ok = moevk_checkpoint_save(ctx, 0) == MOEVK_OK &&
               moevk_eval_prompt(ctx, kPrompt, kNPrompt, 0, logits.data()) == MOEVK_OK;
     for (int32_t pos = kNPrompt; ok && pos < kNPos; ++pos)
         ok = moevk_eval_token(ctx, kPrompt[pos], pos, logits.data()) == MOEVK_OK;
-    ok = ok && moevk_state_save_file(ctx, (base + ".mvks").c_str()) == MOEVK_OK &&
-         moevk_eval_token(ctx, kNextToken, kNPos, next.data()) == MOEVK_OK &&
-         write_floats(base + ".logits.f32", logits) && write_floats(base + ".next.f32", next);
+    ok = ok && moevk::golden::write_session(ctx, dir + "/state-v2-hybrid-f16", logits, kNextToken, kNPos);
     if (!ok) {
         std::fprintf(stderr, "%s\n", moevk_last_error(ctx));
         moevk_ctx_close(ctx);
