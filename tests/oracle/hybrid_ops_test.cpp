@@ -73,71 +73,85 @@ session::SsmConvOp conv_op(const ConvCase &c, const ConvData &d, const vulkan::B
     return op;
 }
 
-TEST(SsmConv, MatchesReferenceStepByStep) {
-    MOEVK_GPU_ENV_OR_SKIP(env);
-    for (ConvCase c : {ConvCase{100, 4, 1}, ConvCase{100, 4, 2}, ConvCase{300, 4, 9}, ConvCase{64, 1, 5},
-                       ConvCase{70, 2, 3}}) {
-        const std::string what = "ssm_conv channels " + std::to_string(c.channels) + " d_conv " +
-                                 std::to_string(c.d_conv) + " tokens " + std::to_string(c.n_tokens);
-        ConvData d = make_conv_data(c, 20 + c.channels);
-        auto xb = upload_vector(d.x, "x");
-        auto wb = upload_vector(d.w, "w");
-        auto sb = upload_vector(d.state, "state");
-        auto ob = zero_buffer((size_t)c.n_tokens * c.channels * 4, "out");
-        session::SsmConvOp op = conv_op(c, d, *xb, *wb, *ob);
-        op.state_in = op.state_out = sb.get();
-        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, op); });
-        std::vector<float> ref_state = d.state;
-        const std::vector<float> ref = reference_conv(c, d, ref_state);
-        expect_elementwise(download_vector<float>(*ob, ref.size()), ref, what + " out");
-        // the state is a copy of inputs: exact; the floats around it untouched
-        expect_bit_identical(download_vector<float>(*sb, ref_state.size()), ref_state, what + " state");
-    }
+std::string describe(const ConvCase &c) {
+    return "channels" + std::to_string(c.channels) + "_dconv" + std::to_string(c.d_conv) + "_tokens" +
+           std::to_string(c.n_tokens);
 }
+void PrintTo(const ConvCase &c, std::ostream *os) { *os << describe(c); }
+
+class SsmConvShapes : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(SsmConvShapes, MatchesReferenceStepByStep) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const ConvCase c = GetParam();
+    const std::string what = "ssm_conv " + describe(c);
+    ConvData d = make_conv_data(c, 20 + c.channels);
+    auto xb = upload_vector(d.x, "x");
+    auto wb = upload_vector(d.w, "w");
+    auto sb = upload_vector(d.state, "state");
+    auto ob = zero_buffer((size_t)c.n_tokens * c.channels * 4, "out");
+    session::SsmConvOp op = conv_op(c, d, *xb, *wb, *ob);
+    op.state_in = op.state_out = sb.get();
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, op); });
+    std::vector<float> ref_state = d.state;
+    const std::vector<float> ref = reference_conv(c, d, ref_state);
+    expect_elementwise(download_vector<float>(*ob, ref.size()), ref, what + " out");
+    // the state is a copy of inputs: exact; the floats around it untouched
+    expect_bit_identical(download_vector<float>(*sb, ref_state.size()), ref_state, what + " state");
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, SsmConvShapes,
+                         ::testing::Values(ConvCase{100, 4, 1}, ConvCase{100, 4, 2}, ConvCase{300, 4, 9},
+                                           ConvCase{64, 1, 5}, ConvCase{70, 2, 3}),
+                         [](const ::testing::TestParamInfo<ConvCase> &info) { return describe(info.param); });
 
 // The tokens in calls of 1, 3 and n - 4, ping-pong and in place, give the bits of one call.
-TEST(SsmConv, SplitCallsAndPingPongBitIdentical) {
-    MOEVK_GPU_ENV_OR_SKIP(env);
-    for (uint32_t d_conv : {4u, 1u}) {
-        ConvCase c{96, d_conv, 12};
-        ConvData d = make_conv_data(c, 40 + d_conv);
-        auto xb = upload_vector(d.x, "x");
-        auto wb = upload_vector(d.w, "w");
-        auto whole_state = upload_vector(d.state, "whole state");
-        auto whole_out = zero_buffer((size_t)c.n_tokens * c.channels * 4, "whole out");
-        session::SsmConvOp whole = conv_op(c, d, *xb, *wb, *whole_out);
-        whole.state_in = whole.state_out = whole_state.get();
-        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, whole); });
-        const std::vector<float> want_out = download_vector<float>(*whole_out, (size_t)c.n_tokens * c.channels);
-        const std::vector<float> want_state = download_vector<float>(*whole_state, d.state.size());
+class SsmConvSplits : public ::testing::TestWithParam<uint32_t> {};  // d_conv
 
-        for (bool ping_pong : {false, true}) {
-            const std::string what = "ssm_conv d_conv " + std::to_string(d_conv) + (ping_pong ? " ping-pong" : " in place");
-            auto state_a = upload_vector(d.state, "state a");
-            auto state_b = upload_vector(d.state, "state b");
-            auto out = zero_buffer((size_t)c.n_tokens * c.channels * 4, "split out");
-            const uint32_t sizes[] = {1, 3, c.n_tokens - 4};
-            const vulkan::Buffer *last_state = state_a.get();
-            run_on_gpu([&](session::GpuRecorder &rec) {
-                uint32_t first = 0;
-                for (uint32_t n : sizes) {
-                    session::SsmConvOp op = conv_op(c, d, *xb, *wb, *out);
-                    op.x.offset = c.x_offset + first * d.stride;
-                    op.out.offset = first * c.channels;
-                    op.n_tokens = n;
-                    op.state_in = last_state;
-                    op.state_out = ping_pong ? (last_state == state_a.get() ? state_b.get() : state_a.get()) : last_state;
-                    MOEVK_RETURN_IF_ERROR(session::record_ssm_conv(rec, op));
-                    last_state = op.state_out;
-                    first += n;
-                }
-                return Status::ok();
-            });
-            expect_bit_identical(download_vector<float>(*out, want_out.size()), want_out, what + " out");
-            expect_bit_identical(download_vector<float>(*last_state, want_state.size()), want_state, what + " state");
-        }
+TEST_P(SsmConvSplits, SplitCallsAndPingPongBitIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const uint32_t d_conv = GetParam();
+    ConvCase c{96, d_conv, 12};
+    ConvData d = make_conv_data(c, 40 + d_conv);
+    auto xb = upload_vector(d.x, "x");
+    auto wb = upload_vector(d.w, "w");
+    auto whole_state = upload_vector(d.state, "whole state");
+    auto whole_out = zero_buffer((size_t)c.n_tokens * c.channels * 4, "whole out");
+    session::SsmConvOp whole = conv_op(c, d, *xb, *wb, *whole_out);
+    whole.state_in = whole.state_out = whole_state.get();
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_ssm_conv(rec, whole); });
+    const std::vector<float> want_out = download_vector<float>(*whole_out, (size_t)c.n_tokens * c.channels);
+    const std::vector<float> want_state = download_vector<float>(*whole_state, d.state.size());
+
+    for (bool ping_pong : {false, true}) {
+        const std::string what = "ssm_conv d_conv " + std::to_string(d_conv) + (ping_pong ? " ping-pong" : " in place");
+        auto state_a = upload_vector(d.state, "state a");
+        auto state_b = upload_vector(d.state, "state b");
+        auto out = zero_buffer((size_t)c.n_tokens * c.channels * 4, "split out");
+        const uint32_t sizes[] = {1, 3, c.n_tokens - 4};
+        const vulkan::Buffer *last_state = state_a.get();
+        run_on_gpu([&](session::GpuRecorder &rec) {
+            uint32_t first = 0;
+            for (uint32_t n : sizes) {
+                session::SsmConvOp op = conv_op(c, d, *xb, *wb, *out);
+                op.x.offset = c.x_offset + first * d.stride;
+                op.out.offset = first * c.channels;
+                op.n_tokens = n;
+                op.state_in = last_state;
+                op.state_out = ping_pong ? (last_state == state_a.get() ? state_b.get() : state_a.get()) : last_state;
+                MOEVK_RETURN_IF_ERROR(session::record_ssm_conv(rec, op));
+                last_state = op.state_out;
+                first += n;
+            }
+            return Status::ok();
+        });
+        expect_bit_identical(download_vector<float>(*out, want_out.size()), want_out, what + " out");
+        expect_bit_identical(download_vector<float>(*last_state, want_state.size()), want_state, what + " state");
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(DConv, SsmConvSplits, ::testing::Values(4u, 1u),
+                         [](const ::testing::TestParamInfo<uint32_t> &info) { return "dconv" + std::to_string(info.param); });
 
 // x and out as interleaved rows of one buffer ([x | out] per token) are accepted; shifted one float, refused.
 TEST(SsmConv, InterleavedRowsOfOneBuffer) {
@@ -272,28 +286,32 @@ TEST(SigmoidMul, MatchesSigmoidGate) {
         << "gate overlapping x";
 }
 
-TEST(Swiglu, MatchesReferenceAlsoInPlace) {
+class Swiglu : public ::testing::TestWithParam<bool> {};  // in place (out = gate)
+
+TEST_P(Swiglu, MatchesReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     const uint32_t n_tokens = 3, width = 150;
     std::vector<float> gate = random_floats((size_t)n_tokens * width, 90, 2.0f);
     std::vector<float> up = random_floats((size_t)n_tokens * width, 91, 1.0f);
     std::vector<float> ref(gate.size());
     reference::swiglu(gate.data(), up.data(), ref.data(), gate.size());
-    for (bool in_place : {false, true}) {
-        auto gb = upload_vector(gate, "gate");
-        auto ub = upload_vector(up, "up");
-        auto ob = zero_buffer(gate.size() * 4, "out");
-        session::SwigluOp op;
-        op.gate = {gb.get(), 0, width};
-        op.up = {ub.get(), 0, width};
-        op.out = in_place ? op.gate : GpuActivations{ob.get(), 0, width};
-        op.n_tokens = n_tokens;
-        op.width = width;
-        run_on_gpu([&](session::GpuRecorder &rec) { return session::record_swiglu(rec, op); });
-        expect_elementwise(download_vector<float>(*op.out.buffer, ref.size()), ref,
-                           in_place ? "swiglu in place" : "swiglu");
-    }
+    const bool in_place = GetParam();
+    auto gb = upload_vector(gate, "gate");
+    auto ub = upload_vector(up, "up");
+    auto ob = zero_buffer(gate.size() * 4, "out");
+    session::SwigluOp op;
+    op.gate = {gb.get(), 0, width};
+    op.up = {ub.get(), 0, width};
+    op.out = in_place ? op.gate : GpuActivations{ob.get(), 0, width};
+    op.n_tokens = n_tokens;
+    op.width = width;
+    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_swiglu(rec, op); });
+    expect_elementwise(download_vector<float>(*op.out.buffer, ref.size()), ref,
+                       in_place ? "swiglu in place" : "swiglu");
 }
+
+INSTANTIATE_TEST_SUITE_P(OutBuffer, Swiglu, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool> &info) { return std::string(info.param ? "in_place" : "separate"); });
 
 TEST(GatedAdd, AddsSigmoidGatedRows) {
     MOEVK_GPU_ENV_OR_SKIP(env);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/half.h"
@@ -140,56 +141,66 @@ double grid_distance(double x, double step, double offset, int q_max) {
     return std::fabs(x - (offset + step * q));
 }
 
+// The grid of value n of super-block sb of a packed K-quant row: offset + step * q, q in [0, q_max].
+struct Grid {
+    double step, offset;
+    int q_max;
+};
+
+Grid grid_of(GgmlType type, const std::vector<uint8_t> &packed, size_t sb, int n) {
+    if (type == GgmlType::kQ6_K) {
+        BlockQ6_K b;
+        std::memcpy(&b, packed.data() + sb * sizeof b, sizeof b);
+        const double s = (double)(fp16_to_fp32(b.d) * b.scales[n / 16]);
+        // grid s * (q - 32), q in [0, 63], written from its low end
+        return {std::fabs(s), s >= 0 ? -32 * s : 31 * s, 63};
+    }
+    BlockQ4_K b;  // Q5_K shares the header layout (d, dmin, scales)
+    std::memcpy(&b, packed.data() + sb * (type == GgmlType::kQ4_K ? 144 : 176), 16);
+    uint8_t sc, m;
+    kquant_scale_min(n / 32, b.scales, &sc, &m);
+    return {(double)(fp16_to_fp32(b.d) * sc), -(double)(fp16_to_fp32(b.dmin) * m), type == GgmlType::kQ4_K ? 15 : 31};
+}
+
+// Round trips of each K-quant type.
+class ReferenceKQuantRoundTrip : public ::testing::TestWithParam<GgmlType> {};
+
 // After quantize -> dequantize every value sits on its sub-block's grid, at the grid point nearest to the
 // original value (ggml re-quantises with the stored scales), up to float rounding of the decode.
-TEST(ReferenceKQuant, RoundTripLandsOnTheNearestGridPoint) {
+TEST_P(ReferenceKQuantRoundTrip, LandsOnTheNearestGridPoint) {
+    const GgmlType type = GetParam();
     const std::vector<float> x = random_values(256 * 4, 21);
-    for (GgmlType type : {GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K}) {
-        std::vector<uint8_t> packed(*row_bytes(type, x.size()));
-        quantize_row(type, x.data(), packed.data(), x.size());
-        std::vector<float> y(x.size());
-        dequantize_row(type, packed.data(), y.data(), x.size());
-        for (size_t sb = 0; sb < x.size() / 256; ++sb) {
-            for (int n = 0; n < 256; ++n) {
-                double step, offset;
-                int q_max;
-                if (type == GgmlType::kQ6_K) {
-                    BlockQ6_K b;
-                    std::memcpy(&b, packed.data() + sb * sizeof b, sizeof b);
-                    const double s = (double)(fp16_to_fp32(b.d) * b.scales[n / 16]);
-                    // grid s * (q - 32), q in [0, 63], written from its low end
-                    step = std::fabs(s);
-                    offset = s >= 0 ? -32 * s : 31 * s;
-                    q_max = 63;
-                } else {
-                    BlockQ4_K b;  // Q5_K shares the header layout (d, dmin, scales)
-                    std::memcpy(&b, packed.data() + sb * (type == GgmlType::kQ4_K ? 144 : 176), 16);
-                    uint8_t sc, m;
-                    kquant_scale_min(n / 32, b.scales, &sc, &m);
-                    step = (double)(fp16_to_fp32(b.d) * sc);
-                    offset = -(double)(fp16_to_fp32(b.dmin) * m);
-                    q_max = type == GgmlType::kQ4_K ? 15 : 31;
-                }
-                const size_t i = sb * 256 + n;
-                const double slack = 8 * FLT_EPSILON * (std::fabs(x[i]) + std::fabs(offset) + q_max * step);
-                EXPECT_LE(std::fabs((double)y[i] - x[i]), grid_distance(x[i], step, offset, q_max) + slack)
-                    << type_name((uint32_t)type) << " super-block " << sb << " value " << n;
-                EXPECT_LE(grid_distance(y[i], step, offset, q_max), slack) << "off the grid at " << i;
-            }
+    std::vector<uint8_t> packed(*row_bytes(type, x.size()));
+    quantize_row(type, x.data(), packed.data(), x.size());
+    std::vector<float> y(x.size());
+    dequantize_row(type, packed.data(), y.data(), x.size());
+    for (size_t sb = 0; sb < x.size() / 256; ++sb) {
+        for (int n = 0; n < 256; ++n) {
+            const Grid g = grid_of(type, packed, sb, n);
+            const size_t i = sb * 256 + n;
+            const double slack = 8 * FLT_EPSILON * (std::fabs(x[i]) + std::fabs(g.offset) + g.q_max * g.step);
+            EXPECT_LE(std::fabs((double)y[i] - x[i]), grid_distance(x[i], g.step, g.offset, g.q_max) + slack)
+                << "super-block " << sb << " value " << n;
+            EXPECT_LE(grid_distance(y[i], g.step, g.offset, g.q_max), slack) << "off the grid at " << i;
         }
     }
 }
 
-TEST(ReferenceKQuant, ZerosStayZero) {
+TEST_P(ReferenceKQuantRoundTrip, ZerosStayZero) {
+    const GgmlType type = GetParam();
     const std::vector<float> zeros(512, 0.0f);
-    for (GgmlType type : {GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K}) {
-        std::vector<uint8_t> packed(*row_bytes(type, zeros.size()), 0xAA);
-        quantize_row(type, zeros.data(), packed.data(), zeros.size());
-        std::vector<float> y(zeros.size(), 1.0f);
-        dequantize_row(type, packed.data(), y.data(), zeros.size());
-        for (float v : y) EXPECT_EQ(v, 0.0f) << type_name((uint32_t)type);
-    }
+    std::vector<uint8_t> packed(*row_bytes(type, zeros.size()), 0xAA);
+    quantize_row(type, zeros.data(), packed.data(), zeros.size());
+    std::vector<float> y(zeros.size(), 1.0f);
+    dequantize_row(type, packed.data(), y.data(), zeros.size());
+    for (float v : y) EXPECT_EQ(v, 0.0f);
 }
+
+INSTANTIATE_TEST_SUITE_P(KQuants, ReferenceKQuantRoundTrip,
+                         ::testing::Values(GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K),
+                         [](const ::testing::TestParamInfo<GgmlType> &info) {
+                             return std::string(type_name((uint32_t)info.param));
+                         });
 
 }  // namespace
 }  // namespace moevk::model
