@@ -3,74 +3,24 @@
 
 #include <string>
 
-#include "tokenizer_vocab.h"
+#include "layout_common.h"
 
 namespace moevk::gen {
 
-namespace {
-
-void add_metadata(const ModelSpec &s, const WeightTypes &types, GgufWriter &w) {
-    const std::string a = "qwen3moe.";
-    w.add_string("general.architecture", "qwen3moe");
-    w.add_string("general.name", s.name);
-    w.add_u32("general.alignment", (uint32_t)w.alignment());
-    w.add_u32(a + "context_length", s.n_ctx);
-    w.add_u32(a + "embedding_length", s.n_embd);
-    w.add_u32(a + "block_count", s.n_layer);
-    w.add_u32(a + "feed_forward_length", s.n_ff_exp * s.n_expert_used);  // HF intermediate_size; unused by MoE layers
-    w.add_u32(a + "attention.head_count", s.n_head);
-    w.add_u32(a + "attention.head_count_kv", s.n_head_kv);
-    w.add_f32(a + "rope.freq_base", s.rope_freq_base);
-    w.add_f32(a + "attention.layer_norm_rms_epsilon", s.rms_eps);
-    w.add_u32(a + "expert_used_count", s.n_expert_used);
-    w.add_u32(a + "attention.key_length", s.head_dim);
-    w.add_u32(a + "attention.value_length", s.head_dim);
-    w.add_u32(a + "expert_count", s.n_expert);
-    w.add_u32(a + "expert_feed_forward_length", s.n_ff_exp);
-    w.add_u32("general.file_type", types.file_type());
-    w.add_u32("general.quantization_version", 2);  // GGML_QNT_VERSION
-    add_tokenizer_metadata(make_vocab(s.n_vocab), w);
-}
-
-}  // namespace
-
 std::vector<TensorFill> declare_qwen3moe(const ModelSpec &s, const WeightTypes &types, uint64_t seed, GgufWriter &w) {
-    add_metadata(s, types, w);
-    const model::GgmlType type = types.base;  // matrices; the lambda below applies a mix's per-tensor choice
-    std::vector<TensorFill> fills;
-    auto declare = [&](const std::string &name, model::GgmlType t, std::vector<uint64_t> ne, InitKind kind) {
-        if (t == type) t = types.for_matrix(name, ne[0], s.n_layer);  // F32 tensors stay F32
-        TensorFill f;
-        f.stream_key = fill_key(seed, name);
-        f.type = t;
-        f.ne0 = ne[0];
-        f.kind = kind;
-        w.add_tensor(name, (uint32_t)t, std::move(ne));
-        fills.push_back(f);
-    };
-    const model::GgmlType f32 = model::GgmlType::kF32;
-    const uint64_t d = s.n_embd, hd = s.head_dim, ff = s.n_ff_exp, ne = s.n_expert, v = s.n_vocab;
-    const uint64_t q = s.n_head * hd, kv = s.n_head_kv * hd;
-
-    declare("token_embd.weight", type, {d, v}, InitKind::kMatrix);
+    add_moe_metadata("qwen3moe", s, w);
+    add_file_metadata(s, types, w);
+    TensorDeclarer d(s, types, seed, w);
+    declare_embeddings(d);
     for (uint32_t il = 0; il < s.n_layer; ++il) {
         const std::string p = "blk." + std::to_string(il) + ".";
-        declare(p + "attn_norm.weight", f32, {d}, InitKind::kNorm);
-        declare(p + "attn_q.weight", type, {d, q}, InitKind::kMatrix);
-        declare(p + "attn_k.weight", type, {d, kv}, InitKind::kMatrix);
-        declare(p + "attn_v.weight", type, {d, kv}, InitKind::kMatrix);
-        declare(p + "attn_output.weight", type, {q, d}, InitKind::kMatrix);
-        declare(p + "attn_q_norm.weight", f32, {hd}, InitKind::kNorm);
-        declare(p + "attn_k_norm.weight", f32, {hd}, InitKind::kNorm);
-        declare(p + "ffn_norm.weight", f32, {d}, InitKind::kNorm);
-        declare(p + "ffn_gate_inp.weight", f32, {d, ne}, InitKind::kRouter);
-        declare(p + "ffn_gate_exps.weight", type, {d, ff, ne}, InitKind::kMatrix);
-        declare(p + "ffn_up_exps.weight", type, {d, ff, ne}, InitKind::kMatrix);
-        declare(p + "ffn_down_exps.weight", type, {ff, d, ne}, InitKind::kMatrix);
+        d.f32(p + "attn_norm.weight", {s.n_embd}, InitKind::kNorm);
+        declare_attention(d, p, (uint64_t)s.n_head * s.head_dim);
+        d.f32(p + "ffn_norm.weight", {s.n_embd}, InitKind::kNorm);
+        declare_routed_experts(d, p);
     }
-    declare("output_norm.weight", f32, {d}, InitKind::kNorm);
-    if (!s.tie_output) declare("output.weight", type, {d, v}, InitKind::kMatrix);
-    return fills;
+    declare_output(d);
+    return d.take();
 }
 
 }  // namespace moevk::gen
