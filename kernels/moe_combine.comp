@@ -1,5 +1,6 @@
 // moe_combine.comp — the residual add of the MoE block: x[t][r] += sum_j w[t][j] * out[t * k + j][r], summed
-// over j in order. One invocation per (r, t). Bindings: 0 = expert outputs (f32, [pair][n_embd]),
+// over j in order (`precise`: no fused multiply-add, the same bits as moe_down_combine.comp). One invocation
+// per (r, t). Bindings: 0 = expert outputs (f32, [pair][n_embd]),
 // 1 = weights (f32, [t][k]), 2 = x (f32, [t][n_embd], in place).
 // CPU reference: the weighted sum in reference::Forward's moe_block.
 #version 450
@@ -19,7 +20,7 @@ void main() {
     const uint r = gl_GlobalInvocationID.x;
     const uint t = gl_WorkGroupID.y;
     if (r >= pc.n_embd || t >= pc.n_tokens) return;
-    float acc = 0.0;
+    precise float acc = 0.0;
     for (uint j = 0u; j < pc.k; ++j) acc += weights[t * pc.k + j] * expert_out[(t * pc.k + j) * pc.n_embd + r];
     x[t * pc.n_embd + r] += acc;
 }

@@ -6,7 +6,8 @@
 // single pair y. Each pair has its own accumulators over units lane, lane + subgroup size, ... added with
 // subgroupAdd: the same order for every tile size, so prompt and token-by-token evaluation are bit-identical.
 // Bindings: 0 = slots (uint words), 1 = x (f32; pair p reads row p / pairs_per_x), 2 = ids (int),
-// 3 = slot_table (uint), 4 = out (f32, [pair][n_rows]), 5 = groups (uint, moe_group.comp's layout).
+// 3 = slot_table (uint), 4 = out (f32, [pair][n_rows]; moe_down_combine: the residual [t][n_rows], read and
+// written), 5 = groups (uint, moe_group.comp's layout; moe_down_combine: the routing weights [t][k]).
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 layout(local_size_x_id = 0) in;
@@ -18,7 +19,7 @@ layout(std430, binding = 1) readonly buffer X { float x_in[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x_in4[]; };  // the same activations, for wide loads
 layout(std430, binding = 2) readonly buffer Ids { int ids[]; };
 layout(std430, binding = 3) readonly buffer SlotTable { uint slot_table[]; };
-layout(std430, binding = 4) writeonly buffer Out { float out_rows[]; };
+layout(std430, binding = 4) buffer Out { float out_rows[]; };
 layout(std430, binding = 5) readonly buffer Groups { uint groups[]; };
 
 layout(push_constant) uniform PushConstants {
@@ -35,6 +36,7 @@ layout(push_constant) uniform PushConstants {
     uint x_stride;
     uint grouped;          // 1: workgroup rows are tiles of binding 5
     uint list_base;        // first word of the grouped pair list in binding 5
+    uint k;                // moe_down_combine: experts per token
 } pc;
 
 struct ExpertTile {
@@ -55,10 +57,11 @@ uint tile_pair(ExpertTile tile, uint i) {
     return pc.grouped == 0u ? tile.first : groups[pc.list_base + tile.first + i];
 }
 
-// Byte of the tile's slot inside binding 0, or ~0u when the tile is not this dispatch's.
-uint tile_slot_byte(ExpertTile tile) {
-    if (!tile.valid) return ~0u;
-    const uint slot = slot_table[tile.expert];
+// Byte of the expert's slot inside binding 0, or ~0u when the slot is not this dispatch's.
+uint expert_slot_byte(uint expert) {
+    const uint slot = slot_table[expert];
     if (slot < pc.slot_begin || slot >= pc.slot_end) return ~0u;
     return pc.w_base_byte + (slot - pc.slot_begin) * pc.slot_bytes;
 }
+
+uint tile_slot_byte(ExpertTile tile) { return tile.valid ? expert_slot_byte(tile.expert) : ~0u; }

@@ -1,7 +1,7 @@
 // gpu_op_moe.cpp — recording of the MoE kernels: router top-k, grouping of the pairs by expert, expert
-// gate/up (+SwiGLU), expert down, and the weighted combine with the residual add. Expert slots are bound in
-// chunks under the binding limit: one dispatch per chunk, each skipping the (token, expert) pairs whose slot
-// lies elsewhere.
+// gate/up (+SwiGLU), expert down, and the weighted combine with the residual add (alone, or fused into
+// expert down for the ungrouped path). Expert slots are bound in chunks under the binding limit: one
+// dispatch per chunk, each skipping the (token, expert) pairs whose slot lies elsewhere.
 #include <algorithm>
 #include <string>
 
@@ -20,7 +20,7 @@ struct RouterPush {
 // Push constants of both expert kernels (kernels/common/expert_io.glsl).
 struct ExpertPush {
     uint32_t pairs_per_x, n_cols, n_rows, row_bytes, slot_bytes, up_offset_bytes, w_base_byte;
-    uint32_t slot_begin, slot_end, ids_offset, x_stride, grouped, list_base;
+    uint32_t slot_begin, slot_end, ids_offset, x_stride, grouped, list_base, k;
 };
 
 struct GroupPush {
@@ -80,6 +80,20 @@ struct ExpertKernel {
     bool grouped = false;
 };
 
+// The mat-vec expert kernels (moe_gate_up, moe_down, moe_down_combine): a subgroup per row.
+vulkan::PipelineDesc matvec_expert_desc(const GpuKernels &kernels, const char *kernel, model::GgmlType type) {
+    vulkan::PipelineDesc desc;
+    desc.variant = weight_variant(kernel, type);
+    desc.n_buffers = 6;
+    desc.push_constant_bytes = sizeof(ExpertPush);
+    desc.workgroup_size = kernels.reduce_workgroup();
+    desc.spec_constants = {{3, kernels.rows_per_workgroup()},
+                           {4, kernels.vec4_activation_loads()},
+                           {5, kernels.moe_pair_tile()}};
+    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    return desc;
+}
+
 ExpertKernel expert_kernel(const GpuKernels &kernels, const ExpertDispatch &d) {
     ExpertKernel k;
     k.desc.n_buffers = 6;
@@ -93,13 +107,10 @@ ExpertKernel expert_kernel(const GpuKernels &kernels, const ExpertDispatch &d) {
         k.desc.spec_constants = {{3, k.rows}, {5, k.tile}};
         return k;
     }
+    k.desc = matvec_expert_desc(kernels, d.kernel, d.slots.type);
     k.rows = kernels.rows_per_workgroup();
     k.tile = kernels.moe_pair_tile();
     k.grouped = d.groups.buffer != nullptr && k.tile > 1;
-    k.desc.variant = weight_variant(d.kernel, d.slots.type);
-    k.desc.workgroup_size = kernels.reduce_workgroup();
-    k.desc.spec_constants = {{3, k.rows}, {4, kernels.vec4_activation_loads()}, {5, k.tile}};
-    k.desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     return k;
 }
 
@@ -135,7 +146,8 @@ Status record_expert_kernel(GpuRecorder &rec, const ExpertDispatch &d) {
                       d.ids_offset,
                       d.x_stride,
                       grouped ? 1u : 0u,
-                      list_base(d.n_pairs)};
+                      list_base(d.n_pairs),
+                      0};
         MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
                                                   {{d.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
                                                    {d.x, 0, 0, Access::kRead},
@@ -200,6 +212,48 @@ Status record_moe_gate_up(GpuRecorder &rec, const MoeGateUpOp &op) {
 Status record_moe_down(GpuRecorder &rec, const MoeDownOp &op) {
     return record_expert_kernel(rec, {"moe_down", op.slots, op.n_pairs, 1, op.act, op.slots.n_cols, op.ids,
                                       op.ids_offset, op.slot_table, op.out, op.groups});
+}
+
+StatusOr<bool> moe_slots_in_one_binding(const vulkan::Device &device, const GpuExpertSlots &slots) {
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, slots));
+    return chunks.size() == 1;
+}
+
+Status record_moe_down_combine(GpuRecorder &rec, const MoeDownCombineOp &op) {
+    if (op.n_tokens == 0) return Status::ok();
+    const vulkan::Device &device = rec.kernels.device();
+    if (op.k == 0 || op.slots.n_rows == 0) return internal_error("moe_down_combine: no experts per token or no rows");
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, op.slots));
+    if (chunks.size() != 1)
+        return internal_error("moe_down_combine: the expert slots need " + std::to_string(chunks.size()) +
+                              " bindings (check moe_slots_in_one_binding first)");
+    const uint32_t row_groups = div_up(op.slots.n_rows, rec.kernels.rows_per_workgroup());
+    MOEVK_RETURN_IF_ERROR(check_grid(device, row_groups, op.n_tokens, "moe_down_combine"));
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe,
+                           rec.kernels.get(matvec_expert_desc(rec.kernels, "moe_down_combine", op.slots.type)));
+    const vulkan::BindingChunk &c = chunks[0];
+    ExpertPush pc{1,
+                  op.slots.n_cols,
+                  op.slots.n_rows,
+                  (uint32_t)op.slots.row_bytes,
+                  (uint32_t)op.slots.slot_bytes,
+                  (uint32_t)op.slots.up_offset_bytes,
+                  c.item_base_byte,
+                  (uint32_t)(op.slots.first_slot + c.first_item),
+                  (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
+                  op.ids_offset,
+                  op.slots.n_cols,
+                  0,
+                  0,
+                  op.k};
+    return rec.stream.dispatch(*pipe,
+                               {{op.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
+                                {op.act, 0, 0, Access::kRead},
+                                {op.ids, 0, 0, Access::kRead},
+                                {op.slot_table, 0, 0, Access::kRead},
+                                {op.x, 0, 0, Access::kReadWrite},
+                                {op.weights, 0, 0, Access::kRead}},
+                               &pc, sizeof pc, {row_groups, op.n_tokens, 1});
 }
 
 Status record_moe_combine(GpuRecorder &rec, const MoeCombineOp &op) {

@@ -228,4 +228,21 @@ struct MoeCombineOp {
 };
 Status record_moe_combine(GpuRecorder &rec, const MoeCombineOp &op);
 
+// x[t] += sum_j weights[t][j] * (down_e · act[t * k + j]) for e = ids[t][j]: record_moe_down then
+// record_moe_combine in one dispatch, bit for bit. Every slot must lie in one binding
+// (moe_slots_in_one_binding), and every chosen expert in a slot.
+struct MoeDownCombineOp {
+    GpuExpertSlots slots;
+    const vulkan::Buffer *act = nullptr;  // [t * k + j][n_cols]
+    const vulkan::Buffer *ids = nullptr;
+    uint32_t ids_offset = 0;
+    const vulkan::Buffer *slot_table = nullptr;
+    const vulkan::Buffer *weights = nullptr;  // [t][k]
+    const vulkan::Buffer *x = nullptr;        // [t][n_rows]
+    uint32_t n_tokens = 0;
+    uint32_t k = 0;
+};
+StatusOr<bool> moe_slots_in_one_binding(const vulkan::Device &device, const GpuExpertSlots &slots);
+Status record_moe_down_combine(GpuRecorder &rec, const MoeDownCombineOp &op);
+
 }  // namespace moevk::session

@@ -2,7 +2,8 @@
 // the attention block for gpu_pass_hybrid.cpp's mixer and add the shared expert after the combine. The math follows
 // reference/forward.cpp: h = rmsnorm(x) * attn_norm; q|k|v = W h; per-head Q/K RMSNorm then NeoX RoPE;
 // K/V to the cache; causal GQA attention with scale 1/sqrt(head_dim_k); x += Wo attn; h = rmsnorm(x) *
-// ffn_norm; router softmax/top-k/renormalise; x += sum_j w_j down_e(silu(gate_e h) * up_e h).
+// ffn_norm; router softmax/top-k/renormalise; x += sum_j w_j down_e(silu(gate_e h) * up_e h) (down and the
+// weighted sum fused when the pairs are not grouped and the experts are bound at once).
 #include "session/gpu_pass.h"
 
 #include <cmath>
@@ -150,17 +151,18 @@ Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_
     return record_router(rec, route);
 }
 
-Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n,
-                      const std::vector<ExpertSlotSet> &sets) {
+namespace {
+
+// A prompt reads each expert's rows once per tile of its pairs (moe_group) when the device tiles pairs or
+// runs the tiled prefill kernels.
+bool groups_pairs(const GpuRecorder &rec, uint32_t n) {
+    return rec.kernels.tiled_prefill(n) || (n > 1 && rec.kernels.moe_pair_tile() > 1);
+}
+
+Status record_gate_ups(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n,
+                       const std::vector<ExpertSlotSet> &sets, const MoeGroups &groups) {
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
-    MoeGroups groups;
-    const bool tiled = rec.kernels.tiled_prefill(n);
-    if (tiled || (n > 1 && rec.kernels.moe_pair_tile() > 1)) {  // a prompt: read each expert's rows once per pair tile
-        MoeGroupOp group{s.expert_ids.get(), ids_offset(pass, il), n * sh.k_used, sh.n_expert, s.expert_groups.get(), tiled};
-        MOEVK_RETURN_IF_ERROR(record_moe_group(rec, group));
-        groups = {s.expert_groups.get(), sh.n_expert, tiled};
-    }
     for (const ExpertSlotSet &set : sets) {
         MoeGateUpOp gu;
         gu.slots = set.gate_up;
@@ -174,6 +176,47 @@ Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32
         gu.groups = groups;
         MOEVK_RETURN_IF_ERROR(record_moe_gate_up(rec, gu));
     }
+    return Status::ok();
+}
+
+Status record_shared_if_any(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n) {
+    if (pass.weights.layers[layer].shared) return record_shared_expert(rec, pass, layer, n);
+    return Status::ok();
+}
+
+// Expert FFN and combine of a layer whose experts all sit in one set of slots bound at once: down and
+// combine fused (decode); the same bits as record_experts + record_combine.
+Status record_fused_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n, const ExpertSlotSet &set) {
+    const GpuScratch &s = pass.scratch;
+    MOEVK_RETURN_IF_ERROR(record_gate_ups(rec, pass, il, n, {set}, MoeGroups{}));
+    MoeDownCombineOp down;
+    down.slots = set.down;
+    down.act = s.act.get();
+    down.ids = s.expert_ids.get();
+    down.ids_offset = ids_offset(pass, il);
+    down.slot_table = pass.weights.slot_table.get();
+    down.weights = s.expert_weights.get();
+    down.x = s.x.get();
+    down.n_tokens = n;
+    down.k = pass.shape.k_used;
+    MOEVK_RETURN_IF_ERROR(record_moe_down_combine(rec, down));
+    return record_shared_if_any(rec, pass, il, n);
+}
+
+}  // namespace
+
+Status record_experts(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n,
+                      const std::vector<ExpertSlotSet> &sets) {
+    const ActivationShape &sh = pass.shape;
+    const GpuScratch &s = pass.scratch;
+    MoeGroups groups;
+    if (groups_pairs(rec, n)) {
+        const bool tiled = rec.kernels.tiled_prefill(n);
+        MoeGroupOp group{s.expert_ids.get(), ids_offset(pass, il), n * sh.k_used, sh.n_expert, s.expert_groups.get(), tiled};
+        MOEVK_RETURN_IF_ERROR(record_moe_group(rec, group));
+        groups = {s.expert_groups.get(), sh.n_expert, tiled};
+    }
+    MOEVK_RETURN_IF_ERROR(record_gate_ups(rec, pass, il, n, sets, groups));
     for (const ExpertSlotSet &set : sets) {
         MoeDownOp down;
         down.slots = set.down;
@@ -193,14 +236,18 @@ Status record_combine(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uin
     const GpuScratch &s = pass.scratch;
     MoeCombineOp combine{s.expert_out.get(), s.expert_weights.get(), s.x.get(), n, pass.shape.k_used, pass.shape.n_embd};
     MOEVK_RETURN_IF_ERROR(record_moe_combine(rec, combine));
-    if (pass.weights.layers[layer].shared) return record_shared_expert(rec, pass, layer, n);
-    return Status::ok();
+    return record_shared_if_any(rec, pass, layer, n);
 }
 
 Status record_layer(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens) {
     const GpuLayerWeights &lw = pass.weights.layers[layer];
+    const ExpertSlotSet set{lw.gate_up, lw.down};
     MOEVK_RETURN_IF_ERROR(record_attention_and_route(rec, pass, layer, n_tokens));
-    MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, layer, n_tokens, {{lw.gate_up, lw.down}}));
+    if (!groups_pairs(rec, n_tokens)) {
+        MOEVK_ASSIGN_OR_RETURN(const bool one_binding, moe_slots_in_one_binding(rec.kernels.device(), lw.down));
+        if (one_binding) return record_fused_experts(rec, pass, layer, n_tokens, set);
+    }
+    MOEVK_RETURN_IF_ERROR(record_experts(rec, pass, layer, n_tokens, {set}));
     return record_combine(rec, pass, layer, n_tokens);
 }
 

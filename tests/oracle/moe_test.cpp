@@ -2,7 +2,8 @@
 // moe_gate_up (gate and up mat-vecs + SwiGLU) and moe_down against reference::matvec / reference::swiglu of
 // the chosen experts, read through a permuted expert->slot table; moe_combine against a float64 weighted
 // sum; slot chunking under a small binding limit; batch invariance; pairs grouped by expert (moe_group)
-// against one workgroup per pair.
+// against one workgroup per pair; moe_down_combine against moe_down + moe_combine (bit for bit) and the
+// reference.
 #include <gtest/gtest.h>
 
 #include "oracle/oracle_util.h"
@@ -208,6 +209,101 @@ TEST(MoeCombine, WeightedSumPlusResidual) {
             ref[t * d + r] = (float)((double)x[t * d + r] + (double)(float)acc);
         }
     expect_elementwise(download_vector<float>(*xb, x.size()), ref, "moe_combine");
+}
+
+// x after the down rows of each token's experts, weighted by w, were added to it: fused (moe_down_combine)
+// or as moe_down then moe_combine.
+std::vector<float> gpu_down_combine(const Experts &ex, const std::vector<float> &act_in, const std::vector<int32_t> &ids,
+                                    const std::vector<float> &w, const std::vector<float> &x, uint32_t n_tokens, bool fused) {
+    const uint32_t n_pairs = n_tokens * kUsed;
+    auto down = upload_vector(ex.down_slots, "down");
+    auto ab = upload_vector(act_in, "act");
+    auto idb = upload_vector(ids, "ids");
+    auto table = upload_vector(kSlotOf, "table");
+    auto wb = upload_vector(w, "w");
+    auto xb = upload_vector(x, "x");
+    auto out = zero_buffer((size_t)n_pairs * ex.embd * 4, "out");
+    run_on_gpu([&](session::GpuRecorder &rec) {
+        if (fused) {
+            session::MoeDownCombineOp op;
+            op.slots = ex.down_view(down.get());
+            op.act = ab.get();
+            op.ids = idb.get();
+            op.slot_table = table.get();
+            op.weights = wb.get();
+            op.x = xb.get();
+            op.n_tokens = n_tokens;
+            op.k = kUsed;
+            return session::record_moe_down_combine(rec, op);
+        }
+        session::MoeDownOp dn;
+        dn.slots = ex.down_view(down.get());
+        dn.act = ab.get();
+        dn.ids = idb.get();
+        dn.slot_table = table.get();
+        dn.out = out.get();
+        dn.n_pairs = n_pairs;
+        MOEVK_RETURN_IF_ERROR(session::record_moe_down(rec, dn));
+        return session::record_moe_combine(rec, {out.get(), wb.get(), xb.get(), n_tokens, kUsed, ex.embd});
+    });
+    return download_vector<float>(*xb, x.size());
+}
+
+void expect_down_combine_matches(const Experts &ex) {
+    const uint32_t n_tokens = 5, n_pairs = n_tokens * kUsed;
+    const std::string what = "down_combine " + type_str(ex.type);
+    std::vector<float> act = random_floats((size_t)n_pairs * ex.ff, 51), w = random_floats(n_pairs, 52, 0.5f);
+    std::vector<float> x = random_floats((size_t)n_tokens * ex.embd, 53);
+    std::vector<int32_t> ids = choose_ids(n_tokens, 54);
+    const std::vector<float> fused = gpu_down_combine(ex, act, ids, w, x, n_tokens, true);
+    const std::vector<float> unfused = gpu_down_combine(ex, act, ids, w, x, n_tokens, false);
+    expect_bit_identical(fused, unfused, what + " vs down + combine");
+    // the increments against a float64 weighted sum of the reference's down rows
+    std::vector<float> gpu_add(x.size()), ref_add(x.size()), row(ex.embd);
+    std::vector<double> acc(x.size(), 0.0);
+    for (uint32_t p = 0; p < n_pairs; ++p) {
+        reference::matvec(ex.type, ex.down[ids[p]].bytes.data(), ex.embd, ex.ff, act.data() + (size_t)p * ex.ff, row.data());
+        for (uint32_t r = 0; r < ex.embd; ++r) acc[(p / kUsed) * ex.embd + r] += (double)w[p] * row[r];
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+        gpu_add[i] = fused[i] - x[i];
+        ref_add[i] = (float)acc[i];
+    }
+    expect_nmse(gpu_add, ref_add, tier_for(ex.type), what + " vs reference");
+    // the last token alone gives its bits in the batch
+    const std::vector<float> one = gpu_down_combine(
+        ex, std::vector<float>(act.end() - (size_t)kUsed * ex.ff, act.end()), std::vector<int32_t>(ids.end() - kUsed, ids.end()),
+        std::vector<float>(w.end() - kUsed, w.end()), std::vector<float>(x.end() - ex.embd, x.end()), 1, true);
+    expect_bit_identical(one, std::vector<float>(fused.end() - ex.embd, fused.end()), what + " last token alone");
+}
+
+TEST(MoeDownCombine, EveryTypeBitIdenticalToDownThenCombineAndMatchesReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (model::GgmlType type : kAllWeightTypes) expect_down_combine_matches(Experts(type));
+    for (model::GgmlType type : kKQuantWeightTypes) expect_down_combine_matches(Experts(type, kKEmbd, kKFf));
+}
+
+TEST(MoeDownCombine, SlotsOverSeveralBindingsAreRefused) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    vulkan::DeviceOptions opts;
+    opts.max_binding_bytes = 128 * 1024;  // two q4_0 down slots per chunk
+    auto small = vulkan::Device::open(opts).value();
+    session::GpuKernels small_kernels(*small);
+    auto small_stream = vulkan::CommandStream::create(*small).value();
+    Experts ex(model::GgmlType::kQ4_0);
+    auto down = vulkan::Buffer::create(*small, ex.down_slots.size(), vulkan::MemoryUse::kDevice, "down").value();
+    EXPECT_FALSE(session::moe_slots_in_one_binding(*small, ex.down_view(down.get())).value());
+    EXPECT_TRUE(session::moe_slots_in_one_binding(*env.device, ex.down_view(down.get())).value());
+    session::MoeDownCombineOp op;
+    op.slots = ex.down_view(down.get());
+    op.act = op.ids = op.slot_table = op.weights = op.x = down.get();
+    op.n_tokens = 1;
+    op.k = kUsed;
+    session::GpuRecorder rec{small_kernels, *small_stream};
+    ASSERT_TRUE(small_stream->begin().is_ok());
+    EXPECT_EQ(session::record_moe_down_combine(rec, op).code(), StatusCode::kInternal);
+    EXPECT_EQ(small_stream->n_dispatches(), 0u);
+    ASSERT_TRUE(small_stream->submit_and_wait().is_ok());
 }
 
 // How the expert kernels take the pairs: one workgroup each, grouped by expert (moe_group) into tiles of
