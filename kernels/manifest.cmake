@@ -15,6 +15,9 @@ foreach(type f32 f16 bf16 q8_0 q4_0 q4_K q5_K q6_K)
   moevk_kernel(matmul_tiled_${type} matmul_tiled.comp DEFINES WEIGHT_${TYPE})
   moevk_kernel(moe_gate_up_tiled_${type} moe_gate_up_tiled.comp DEFINES WEIGHT_${TYPE})
   moevk_kernel(moe_down_tiled_${type} moe_down_tiled.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(matmul_coopmat_${type} matmul_coopmat.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(moe_gate_up_coopmat_${type} moe_gate_up_coopmat.comp DEFINES WEIGHT_${TYPE})
+  moevk_kernel(moe_down_coopmat_${type} moe_down_coopmat.comp DEFINES WEIGHT_${TYPE})
 endforeach()
 
 # One variant per KV cache format.

@@ -27,5 +27,5 @@ void main() {
         barrier();
     }
     for (uint j = 0u; j < GEMM_BM; ++j)
-        for (uint q = 0u; q < GEMM_BN; ++q) expert_gemm_store(g, j, q, acc[j * GEMM_BN + q]);
+        for (uint q = 0u; q < GEMM_BN; ++q) expert_gemm_store(g, gemm_row(j), gemm_col(q), acc[j * GEMM_BN + q]);
 }

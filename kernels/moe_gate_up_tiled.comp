@@ -33,6 +33,6 @@ void main() {
     for (uint j = 0u; j < GEMM_BM; ++j)
         for (uint q = 0u; q < GEMM_BN; ++q) {
             const float gs = gate[j * GEMM_BN + q];
-            expert_gemm_store(g, j, q, gs / (1.0 + exp(-gs)) * up[j * GEMM_BN + q]);
+            expert_gemm_store(g, gemm_row(j), gemm_col(q), gs / (1.0 + exp(-gs)) * up[j * GEMM_BN + q]);
         }
 }

@@ -1,6 +1,7 @@
-// expert_gemm.glsl — the tile of a tiled expert kernel (moe_*_tiled.comp): grouped tile gl_WorkGroupID.y of
-// moe_group.comp (one expert, up to PAIR_TILE pairs) x rows gl_WorkGroupID.x * ROWS_PER_WG .. of its
-// matrix. Requires common/expert_io.glsl and common/gemm_tile.glsl included before.
+// expert_gemm.glsl — the tile of a tiled expert kernel (moe_*_tiled.comp, moe_*_coopmat.comp): grouped tile
+// gl_WorkGroupID.y of moe_group.comp (one expert, up to PAIR_TILE pairs) x rows gl_WorkGroupID.x *
+// ROWS_PER_WG .. of its matrix. Requires common/expert_io.glsl and a mat-mul core (common/gemm_tile.glsl
+// or common/coopmat_tile.glsl: `uint s_col_base[]` of PAIR_TILE entries) included before.
 struct ExpertGemm {
     bool valid;           // false: no tile here, or its expert's slot is in another dispatch
     uint first_row_byte;  // the tile's first row inside binding 0
@@ -26,8 +27,7 @@ ExpertGemm expert_gemm_begin() {
     return g;
 }
 
-// Writes the value of block element (j, q) of this invocation when its row and pair exist.
-void expert_gemm_store(ExpertGemm g, uint j, uint q, float value) {
-    const uint r = gemm_row(j), c = gemm_col(q);
+// Writes the value of row r (of the tile) for its pair c when both exist.
+void expert_gemm_store(ExpertGemm g, uint r, uint c, float value) {
     if (r < g.n_rows && c < g.count) out_rows[groups[pc.list_base + g.first + c] * pc.n_rows + g.row0 + r] = value;
 }

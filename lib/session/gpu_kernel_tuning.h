@@ -28,6 +28,7 @@ struct GpuKernelTuning {
     uint32_t moe_pair_tile = 0;
     PrefillKernel prefill_kernel = PrefillKernel::kDeviceDefault;
     uint32_t prefill_min_tokens = 0;  // calls of fewer tokens keep the mat-vec kernels
+    uint32_t prefill_min_rows = 0;    // dense matrices of fewer rows (the router) keep the mat-vec kernel
 };
 
 }  // namespace moevk::session

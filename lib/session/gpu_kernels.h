@@ -50,10 +50,19 @@ public:
     bool tiled_prefill(uint32_t n_tokens) const {
         return prefill_kernel_ != PrefillKernel::kMatvec && n_tokens >= prefill_min_tokens_;
     }
-    // Tiles of the tiled kernels: weight rows, and tokens (matmul) or an expert's pairs (moe) per workgroup.
+    // The same for a dense matrix of n_rows rows: few rows make too few workgroup tiles to fill a GPU.
+    bool tiled_matmul(uint32_t n_tokens, uint32_t n_rows) const {
+        return tiled_prefill(n_tokens) && n_rows >= prefill_min_rows_;
+    }
+    // Tiles of the prompt kernels: weight rows, and tokens (matmul) or an expert's pairs (moe) per workgroup
+    // (the cooperative-matrix kernels' are fixed: 64, 64, 32).
     uint32_t gemm_rows() const { return gemm_rows_; }
     uint32_t gemm_tokens() const { return gemm_tokens_; }
     uint32_t gemm_pairs() const { return gemm_pairs_; }
+    // The pipeline of prompt kernel `op` ("matmul", "moe_gate_up", "moe_down") for weights of `type` and
+    // `cols` tokens or pairs per workgroup: variant, workgroup size, needed features (spec constants and
+    // buffers are the caller's).
+    vulkan::PipelineDesc prefill_desc(const char *op, model::GgmlType type, uint32_t cols) const;
     // Spec constant 4 of the mat-vec kernels (common/block_dot.glsl): 1 when activations are read as vec4.
     uint32_t vec4_activation_loads() const { return vec4_activation_loads_ ? 1u : 0u; }
 
@@ -69,6 +78,7 @@ private:
     bool vec4_activation_loads_ = true;
     PrefillKernel prefill_kernel_ = PrefillKernel::kMatvec;
     uint32_t prefill_min_tokens_ = 32;
+    uint32_t prefill_min_rows_ = 256;
     uint32_t gemm_rows_ = 64, gemm_tokens_ = 64, gemm_pairs_ = 32;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };

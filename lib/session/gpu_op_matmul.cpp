@@ -38,7 +38,7 @@ struct GetRowsPush {
 
 
 // The kernel of a call: the mat-vec kernel (matmul.comp: rows_per_wg rows x `tokens` tokens per workgroup)
-// or, for a prompt, the tiled mat-mul (matmul_tiled.comp).
+// or, for a prompt, the tiled mat-mul (matmul_tiled.comp, or matmul_coopmat.comp).
 struct MatmulKernel {
     vulkan::PipelineDesc desc;
     uint32_t rows = 0, tokens = 0;  // per workgroup
@@ -46,16 +46,15 @@ struct MatmulKernel {
 
 MatmulKernel matmul_kernel(const GpuKernels &kernels, const MatmulOp &op) {
     MatmulKernel k;
-    k.desc.n_buffers = 3;
-    k.desc.push_constant_bytes = sizeof(MatmulPush);
-    if (kernels.tiled_prefill(op.n_tokens)) {
+    if (kernels.tiled_matmul(op.n_tokens, op.w.n_rows)) {
         k.rows = kernels.gemm_rows();
         k.tokens = kernels.gemm_tokens();
-        k.desc.variant = weight_variant("matmul_tiled", op.w.type);
-        k.desc.workgroup_size = k.rows * k.tokens / 16;
+        k.desc = kernels.prefill_desc("matmul", op.w.type, k.tokens);
         k.desc.spec_constants = {{2, k.tokens}, {3, k.rows}};
-        return k;
     }
+    k.desc.n_buffers = 3;
+    k.desc.push_constant_bytes = sizeof(MatmulPush);
+    if (kernels.tiled_matmul(op.n_tokens, op.w.n_rows)) return k;
     k.rows = kernels.rows_per_workgroup();
     k.tokens = kernels.matmul_token_tile();
     k.desc.variant = weight_variant("matmul", op.w.type);

@@ -73,7 +73,8 @@ struct ExpertDispatch {
 };
 
 // The pipeline and tile of an expert kernel: the mat-vec kernel (rows_per_wg rows, one subgroup each, x
-// moe_pair_tile() grouped pairs or a single pair), or the tiled one (moe_*_tiled.comp) on tiled groups.
+// moe_pair_tile() grouped pairs or a single pair), or the prompt one (moe_*_tiled.comp, moe_*_coopmat.comp)
+// on tiled groups.
 struct ExpertKernel {
     vulkan::PipelineDesc desc;
     uint32_t rows = 0, tile = 0;  // rows and grouped pairs per workgroup
@@ -96,15 +97,14 @@ vulkan::PipelineDesc matvec_expert_desc(const GpuKernels &kernels, const char *k
 
 ExpertKernel expert_kernel(const GpuKernels &kernels, const ExpertDispatch &d) {
     ExpertKernel k;
-    k.desc.n_buffers = 6;
-    k.desc.push_constant_bytes = sizeof(ExpertPush);
     if (d.groups.tiled) {
         k.rows = kernels.gemm_rows();
         k.tile = kernels.gemm_pairs();
         k.grouped = true;
-        k.desc.variant = weight_variant((std::string(d.kernel) + "_tiled").c_str(), d.slots.type);
-        k.desc.workgroup_size = k.rows * k.tile / 16;
+        k.desc = kernels.prefill_desc(d.kernel, d.slots.type, k.tile);
         k.desc.spec_constants = {{3, k.rows}, {5, k.tile}};
+        k.desc.n_buffers = 6;
+        k.desc.push_constant_bytes = sizeof(ExpertPush);
         return k;
     }
     k.desc = matvec_expert_desc(kernels, d.kernel, d.slots.type);

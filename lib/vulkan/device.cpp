@@ -3,7 +3,9 @@
 #include "vulkan/device.h"
 
 #include <algorithm>
+#include <vector>
 
+#include "vulkan/cooperative_matrix.h"
 #include "vulkan/device_choice.h"
 #include "vulkan/status.h"
 
@@ -111,7 +113,13 @@ StatusOr<std::unique_ptr<Device>> Device::open(const DeviceOptions &opts) {
         (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
         (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT))
         features |= kFeatureSubgroupArithmetic;
+    // the cooperative-matrix kernels hold f16 tiles and give each of 4 subgroups of 32 a row block
+    // (glslang compiles them in the Vulkan memory model)
+    if (f12.shaderFloat16 && f12.vulkanMemoryModel && subgroup.subgroupSize == 32 &&
+        has_fp16_cooperative_matrix(dev->instance_->handle(), pd))
+        features |= kFeatureCooperativeMatrix;
     features &= ~hidden;
+    if (!(features & kFeatureShaderFloat16)) features &= ~kFeatureCooperativeMatrix;
     info.features = features;
 
     VkPhysicalDeviceVulkan12Features en12{};
@@ -126,6 +134,15 @@ StatusOr<std::unique_ptr<Device>> Device::open(const DeviceOptions &opts) {
     VkPhysicalDeviceFeatures2 en2{};
     en2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
     en2.pNext = &en11;
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV en_coop{};
+    en_coop.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV;
+    en_coop.cooperativeMatrix = VK_TRUE;
+    std::vector<const char *> extensions;
+    if (features & kFeatureCooperativeMatrix) {
+        en12.vulkanMemoryModel = VK_TRUE;
+        en12.pNext = &en_coop;
+        extensions.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+    }
 
     if (!find_compute_family(pd, &dev->queue_family_))
         return unsupported("device " + info.name + " has no compute queue");
@@ -140,6 +157,8 @@ StatusOr<std::unique_ptr<Device>> Device::open(const DeviceOptions &opts) {
     dinfo.pNext = &en2;
     dinfo.queueCreateInfoCount = 1;
     dinfo.pQueueCreateInfos = &qinfo;
+    dinfo.enabledExtensionCount = (uint32_t)extensions.size();
+    dinfo.ppEnabledExtensionNames = extensions.data();
     MOEVK_VK_RETURN_IF_ERROR(vkCreateDevice(pd, &dinfo, nullptr, &dev->device_), "vkCreateDevice");
     vkGetDeviceQueue(dev->device_, dev->queue_family_, 0, &dev->queue_);
     vkGetPhysicalDeviceMemoryProperties(pd, &dev->memory_);

@@ -72,6 +72,7 @@ Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint
     opts.expert_prefetch = prefetch;
     opts.kernel_tuning.prefill_kernel = prefill;
     if (prefill != session::PrefillKernel::kDeviceDefault) opts.kernel_tuning.prefill_min_tokens = 8;
+    opts.kernel_tuning.prefill_min_rows = 1;  // the tiny model's dense matrices too
     opts.expert_force_staging = staging;
     opts.expert_segment_bytes = segment_bytes;
     auto g = session::GpuForward::create(*m.value(), opts);

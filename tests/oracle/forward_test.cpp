@@ -148,6 +148,7 @@ TEST(Forward, GpuKernelChoicesKeepSplitsInAgreement) {
     expect_splits_agree(*env.device, opts, 40, "gpu kernel choices, hybrid", "qwen3next-f32");
     opts.kernel_tuning.prefill_kernel = session::PrefillKernel::kTiled;
     opts.kernel_tuning.prefill_min_tokens = 4;
+    opts.kernel_tuning.prefill_min_rows = 1;
     expect_splits_agree(*env.device, opts, 40, "tiled prompt kernels");
     expect_splits_agree(*env.device, opts, 40, "tiled prompt kernels, hybrid", "qwen3next-f32");
 }

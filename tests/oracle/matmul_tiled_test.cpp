@@ -15,6 +15,7 @@ session::GpuKernelTuning prefill_tuning(session::PrefillKernel kernel, uint32_t 
     session::GpuKernelTuning t;
     t.prefill_kernel = kernel;
     t.prefill_min_tokens = min_tokens;
+    t.prefill_min_rows = 1;
     return t;
 }
 
@@ -68,7 +69,8 @@ TEST(MatmulTiled, CooperativeMatrixWhereTheDeviceHasIt) {
     expect_prefill_kernel_matches(session::PrefillKernel::kCoopmat, kNmseF16Activations);
 }
 
-// Calls under the threshold run the mat-vec kernel: the bits of the mat-vec kernel set.
+// Calls under the token threshold, and matrices under the row threshold, run the mat-vec kernel: the bits
+// of the mat-vec kernel set.
 TEST(MatmulTiled, CallsBelowTheThresholdKeepTheMatVecKernel) {
     MOEVK_GPU_ENV_OR_SKIP(env);
     session::GpuKernels tiled(*env.device, prefill_tuning(session::PrefillKernel::kTiled, 8));
@@ -77,6 +79,12 @@ TEST(MatmulTiled, CallsBelowTheThresholdKeepTheMatVecKernel) {
     std::vector<float> x = random_floats(8 * 160, 95);
     expect_bit_identical(gpu_matmul(tiled, *env.stream, m, x, 7), gpu_matmul(matvec, *env.stream, m, x, 7), "7 tokens");
     expect_nmse(gpu_matmul(tiled, *env.stream, m, x, 8), ref_matmul(m, x, 8), kNmseQuantWeights, "8 tokens");
+    // and matrices of fewer rows than prefill_min_rows (the router)
+    session::GpuKernelTuning few_rows = prefill_tuning(session::PrefillKernel::kTiled, 8);
+    few_rows.prefill_min_rows = 71;
+    session::GpuKernels tiled_from_71(*env.device, few_rows);
+    expect_bit_identical(gpu_matmul(tiled_from_71, *env.stream, m, x, 8), gpu_matmul(matvec, *env.stream, m, x, 8),
+                         "70 rows");
 }
 
 TEST(MatmulTiled, SmallBindingLimitChunksRowsWithSameResult) {

@@ -5,7 +5,7 @@
 //               [--snapshot N [--snapshot-kv f16]]   (session snapshot of an N-token context: snapshot_bench.h)
 //               [--profile]   (GPU time per kernel of the first row: a decode step and the prefill)
 //               [--attention per-head|split] [--moe-pair-tile N]   (kernel choices other than the device's)
-//               [--prefill-kernel matvec|tiled|coopmat] [--prefill-min-tokens N]   (prompt mat-mul kernels)
+//               [--prefill-kernel matvec|tiled|coopmat] [--prefill-min-tokens N] [--prefill-min-rows N]
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -53,7 +53,7 @@ int usage(const char *why) {
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
                  "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n"
                  "       [--attention per-head|split] [--moe-pair-tile N] [--prefill-kernel matvec|tiled|coopmat] "
-                 "[--prefill-min-tokens N]\n",
+                 "[--prefill-min-tokens N] [--prefill-min-rows N]\n",
                  why);
     return 2;
 }
@@ -87,6 +87,7 @@ bool parse(int argc, char **argv, Args *a) {
         else if (flag == "--snapshot-kv") a->snapshot_kv = v;
         else if (flag == "--moe-pair-tile") a->base.tuning.moe_pair_tile = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-min-tokens") a->base.tuning.prefill_min_tokens = (uint32_t)std::atoi(v.c_str());
+        else if (flag == "--prefill-min-rows") a->base.tuning.prefill_min_rows = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-kernel" && (v == "matvec" || v == "tiled" || v == "coopmat"))
             a->base.tuning.prefill_kernel = v == "matvec"  ? session::PrefillKernel::kMatvec
                                             : v == "tiled" ? session::PrefillKernel::kTiled
