@@ -58,7 +58,9 @@ StatusOr<const vulkan::Pipeline *> GpuKernels::get(const vulkan::PipelineDesc &d
 
 vulkan::PipelineDesc GpuKernels::prefill_desc(const char *op, model::GgmlType type, uint32_t cols) const {
     vulkan::PipelineDesc desc;
-    const bool coopmat = prefill_kernel_ == PrefillKernel::kCoopmat;
+    // f32 weights keep f32 products (fp16 would round every weight: on an H100 the tiny f32 hybrid model's
+    // decode after a 40-token prompt flipped an argmax the whole-model tier does not allow)
+    const bool coopmat = prefill_kernel_ == PrefillKernel::kCoopmat && type != model::GgmlType::kF32;
     desc.variant = weight_variant((std::string(op) + (coopmat ? "_coopmat" : "_tiled")).c_str(), type);
     // coopmat: four subgroups of 32, one per 16 rows; tiled: one invocation per 4 x 4 outputs
     desc.workgroup_size = coopmat ? 128 : gemm_rows_ * cols / 16;

@@ -61,7 +61,7 @@ public:
     uint32_t gemm_pairs() const { return gemm_pairs_; }
     // The pipeline of prompt kernel `op` ("matmul", "moe_gate_up", "moe_down") for weights of `type` and
     // `cols` tokens or pairs per workgroup: variant, workgroup size, needed features (spec constants and
-    // buffers are the caller's).
+    // buffers are the caller's). F32 weights take the tiled kernel on cooperative-matrix devices too.
     vulkan::PipelineDesc prefill_desc(const char *op, model::GgmlType type, uint32_t cols) const;
     // Spec constant 4 of the mat-vec kernels (common/block_dot.glsl): 1 when activations are read as vec4.
     uint32_t vec4_activation_loads() const { return vec4_activation_loads_ ? 1u : 0u; }

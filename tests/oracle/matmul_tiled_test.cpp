@@ -29,7 +29,7 @@ std::vector<float> slice(const std::vector<float> &v, size_t first, size_t n) {
     return std::vector<float>(v.begin() + first, v.begin() + first + n);
 }
 
-// Every format and ragged shapes against the reference, residual add, and each token's bits equal to the
+// Every format (F32 takes the tiled kernel under coopmat too) and ragged shapes against the reference, residual add, and each token's bits equal to the
 // same token alone and in a batch where it sits elsewhere in its tile.
 void expect_prefill_kernel_matches(session::PrefillKernel kernel, double activation_tier) {
     MOEVK_GPU_ENV_OR_SKIP(env);
