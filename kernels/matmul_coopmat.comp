@@ -1,5 +1,5 @@
 // matmul_coopmat.comp — matmul_tiled.comp on cooperative matrices (common/coopmat_tile.glsl): a workgroup
-// per 64 rows x 64 tokens of one chunk of rows, fp16 operands, fp32 accumulators. Push constants and
+// per 64 rows x 32 tokens of one chunk of rows, fp16 operands, fp32 accumulators. Push constants and
 // bindings as matmul.comp. Only on devices with VK_NV_cooperative_matrix (GpuKernels::prefill_kernel).
 // CPU reference: reference::matvec() (f16 activations tier).
 #version 450
@@ -23,7 +23,7 @@ layout(push_constant) uniform PushConstants {
     uint accumulate;   // 1: add the product to what y holds
 } pc;
 
-#define COOP_N 64u
+#define COOP_N 32u
 #define COOP_W_TILES 1u
 #include "common/weight_type.glsl"
 #include "common/coopmat_tile.glsl"

@@ -40,7 +40,7 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // invocation; a 512-token prompt routes ~32 pairs to each of 128 experts, hence 32-pair expert tiles.
     // CPU devices (tests) take 32 x 32: 64 invocations, as their other kernels.
     if (device.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU || limit < 256) gemm_rows_ = gemm_tokens_ = 32;
-    if (prefill_kernel_ == PrefillKernel::kCoopmat) gemm_rows_ = 64, gemm_tokens_ = 64, gemm_pairs_ = 32;
+    if (prefill_kernel_ == PrefillKernel::kCoopmat) gemm_rows_ = 64, gemm_tokens_ = 32, gemm_pairs_ = 32;
     rows_per_workgroup_ = std::max<uint32_t>(1, reduce_workgroup_ / std::max<uint32_t>(1, device.info().subgroup_size));
 }
 

@@ -55,7 +55,7 @@ public:
         return tiled_prefill(n_tokens) && n_rows >= prefill_min_rows_;
     }
     // Tiles of the prompt kernels: weight rows, and tokens (matmul) or an expert's pairs (moe) per workgroup
-    // (the cooperative-matrix kernels' are fixed: 64, 64, 32).
+    // (the cooperative-matrix kernels' are fixed: 64, 32, 32).
     uint32_t gemm_rows() const { return gemm_rows_; }
     uint32_t gemm_tokens() const { return gemm_tokens_; }
     uint32_t gemm_pairs() const { return gemm_pairs_; }
