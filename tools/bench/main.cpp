@@ -5,7 +5,8 @@
 //               [--snapshot N [--snapshot-kv f16]]   (session snapshot of an N-token context: snapshot_bench.h)
 //               [--profile]   (GPU time per kernel of the first row: a decode step and the prefill)
 //               [--attention per-head|split] [--moe-pair-tile N]   (kernel choices other than the device's)
-//               [--prefill-kernel matvec|tiled|coopmat] [--prefill-min-tokens N] [--prefill-min-rows N]
+//               [--prefill-kernel matvec|tiled|coopmat[,...]] [--prefill-min-tokens N] [--prefill-min-rows N]
+//               (prompt kernels: a list runs each budget row once per kernel, in one table)
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -37,7 +38,17 @@ struct Args {
     std::string command;
     uint32_t snapshot_tokens = 0;  // 0: no snapshot measurement
     std::string snapshot_kv = "f16";
+    // --prefill-kernel a,b: each budget row runs once per prompt kernel (labelled); empty: the device's
+    std::vector<std::string> prefill_kernels;
 };
+
+bool parse_prefill_kernel(const std::string &name, session::PrefillKernel *kernel) {
+    if (name == "matvec") *kernel = session::PrefillKernel::kMatvec;
+    else if (name == "tiled") *kernel = session::PrefillKernel::kTiled;
+    else if (name == "coopmat") *kernel = session::PrefillKernel::kCoopmat;
+    else return false;
+    return true;
+}
 
 std::vector<std::string> split(const std::string &s) {
     std::vector<std::string> out;
@@ -52,7 +63,7 @@ int usage(const char *why) {
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
                  "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n"
-                 "       [--attention per-head|split] [--moe-pair-tile N] [--prefill-kernel matvec|tiled|coopmat] "
+                 "       [--attention per-head|split] [--moe-pair-tile N] [--prefill-kernel matvec|tiled|coopmat[,...]] "
                  "[--prefill-min-tokens N] [--prefill-min-rows N]\n",
                  why);
     return 2;
@@ -88,10 +99,7 @@ bool parse(int argc, char **argv, Args *a) {
         else if (flag == "--moe-pair-tile") a->base.tuning.moe_pair_tile = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-min-tokens") a->base.tuning.prefill_min_tokens = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-min-rows") a->base.tuning.prefill_min_rows = (uint32_t)std::atoi(v.c_str());
-        else if (flag == "--prefill-kernel" && (v == "matvec" || v == "tiled" || v == "coopmat"))
-            a->base.tuning.prefill_kernel = v == "matvec"  ? session::PrefillKernel::kMatvec
-                                            : v == "tiled" ? session::PrefillKernel::kTiled
-                                                           : session::PrefillKernel::kCoopmat;
+        else if (flag == "--prefill-kernel") a->prefill_kernels = split(v);
         else if (flag == "--attention" && (v == "per-head" || v == "split"))
             a->base.tuning.attention_kernel = v == "split" ? session::AttentionKernel::kSplit : session::AttentionKernel::kPerHead;
         else if (flag == "--budgets") {
@@ -103,6 +111,9 @@ bool parse(int argc, char **argv, Args *a) {
         if (b < 1 || b > 100) return false;
     for (const std::string &m : a->modes)
         if (m != "warm" && m != "cold") return false;
+    session::PrefillKernel unused;
+    for (const std::string &k : a->prefill_kernels)
+        if (!parse_prefill_kernel(k, &unused)) return false;
     return !a->base.model_path.empty() && a->base.n_prompt > 0 && a->base.n_prompt + a->base.n_decode <= a->base.n_ctx;
 }
 
@@ -170,13 +181,19 @@ int main(int argc, char **argv) {
 
     for (const std::string &mode : args.modes) {
         if (mode == "warm") bench::warm_page_cache(args.base.model_path);
-        for (int32_t budget : args.budgets) {
+        const std::vector<std::string> kernels =
+            args.prefill_kernels.empty() ? std::vector<std::string>{""} : args.prefill_kernels;
+        for (int32_t budget : args.budgets) for (const std::string &kernel : kernels) {
             bench::Row row;
             row.config = args.base;
             row.config.budget_percent = budget;
             row.config.cold = mode == "cold";
             row.config.direct_io = direct_ok;
             row.mode = mode == "warm" ? "warm" : (direct_ok ? "cold (O_DIRECT)" : "cold (fadvise)");
+            if (!kernel.empty()) {
+                parse_prefill_kernel(kernel, &row.config.tuning.prefill_kernel);
+                if (kernels.size() > 1) row.mode += " " + kernel;  // the table's rows tell the kernels apart
+            }
             auto r = bench::run_once(row.config);
             if (!r.is_ok()) {
                 std::fprintf(stderr, "moevk-bench: %s at %d%%: %s\n", mode.c_str(), budget, r.status().message().c_str());
@@ -184,7 +201,7 @@ int main(int argc, char **argv) {
             }
             row.result = std::move(r).value();
             report.device = row.result.device_name;
-            std::fprintf(stderr, "%s %d%%: pp %.1f tok/s, tg %.2f tok/s, tg hit %.1f%%\n", mode.c_str(), budget,
+            std::fprintf(stderr, "%s %d%%: pp %.1f tok/s, tg %.2f tok/s, tg hit %.1f%%\n", row.mode.c_str(), budget,
                          row.result.prefill.tokens_per_second(), row.result.decode.tokens_per_second(),
                          100 * row.result.decode.hit_rate());
             if (args.base.profile && report.profile.empty()) {
