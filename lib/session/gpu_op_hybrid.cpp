@@ -17,6 +17,16 @@ using vulkan::Access;
 // column of the state in a private array of head_dim / 4 vec4s (real models: 128). head_dim % 4 == 0.
 constexpr uint32_t kMaxGatedDeltaHeadDim = 256;
 
+// gated_delta_chunked: a workgroup of kGatedDeltaChunkWorkgroup invocations per (value head, block of value
+// columns); its shared memory holds the sub-chunk's q and k rows and its slice of the state. Blocks of 32
+// columns where that fits (head_dim 128: 38 KiB, within the 48 KiB NVIDIA devices give a workgroup), else 16
+// (28 KiB, within lavapipe's 32 KiB): more workgroups recomputing the sub-chunk's k.k and q.k products.
+constexpr uint32_t kMaxGatedDeltaChunkedHeadDim = 128;
+constexpr uint32_t kGatedDeltaChunkWorkgroup = 128;
+constexpr uint32_t kGatedDeltaChunkBlocksV[] = {32, 16};
+static_assert(32 <= kGatedDeltaChunkWorkgroup && 2 * kGatedDeltaChunk < kGatedDeltaChunkWorkgroup,
+              "gated_delta_chunked.comp: a column per invocation in the solve, 2 * CHUNK + 1 in the norms");
+
 struct SsmConvPush {
     uint32_t n_tokens, channels, d_conv, x_offset, x_stride, out_offset, out_stride, state_offset;
 };
@@ -25,6 +35,17 @@ struct GatedDeltaPush {
     uint32_t n_tokens, n_k_heads, n_v_heads, ba_group, k_head_interleaved;
     uint32_t conv_offset, conv_stride, ba_offset, ba_stride, z_offset, z_stride, out_offset, out_stride;
     uint32_t state_offset;
+    float eps;
+};
+
+struct GatedDeltaChunkedPush {
+    uint32_t n_tokens, n_k_heads, n_v_heads, ba_group, k_head_interleaved;
+    uint32_t conv_offset, conv_stride, ba_offset, ba_stride, out_offset, out_stride, state_offset;
+    float eps;
+};
+
+struct GatedDeltaNormPush {
+    uint32_t z_offset, z_stride, out_offset, out_stride;
     float eps;
 };
 
@@ -177,9 +198,9 @@ Status record_ssm_conv(GpuRecorder &rec, const SsmConvOp &op) {
                                &pc, sizeof pc, {div_up(op.channels, desc.workgroup_size), 1, 1});
 }
 
-Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
-    constexpr const char *who = "gated_delta";
-    if (op.n_tokens == 0) return Status::ok();
+namespace {
+
+Status check_gated_delta_heads(const GatedDeltaOp &op) {
     if (op.n_k_heads == 0 || op.n_v_heads == 0 || op.head_dim == 0 || op.n_v_heads % op.n_k_heads != 0)
         return invalid_arg("gated_delta: " + std::to_string(op.n_v_heads) + " value heads, " +
                            std::to_string(op.n_k_heads) + " key heads of " + std::to_string(op.head_dim) +
@@ -187,14 +208,61 @@ Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
     if (op.ba_group == 0 || op.n_v_heads % op.ba_group != 0)
         return invalid_arg("gated_delta: ba_group " + std::to_string(op.ba_group) + " must divide the " +
                            std::to_string(op.n_v_heads) + " value heads");
-    const vulkan::Device &device = rec.kernels.device();
-    const uint32_t wg_limit = std::min(device.info().max_workgroup_size[0], device.info().max_workgroup_invocations);
+    return Status::ok();
+}
+
+uint32_t workgroup_limit(const vulkan::Device &device) {
+    return std::min(device.info().max_workgroup_size[0], device.info().max_workgroup_invocations);
+}
+
+Status check_gated_delta_step_limits(const vulkan::Device &device, const GatedDeltaOp &op) {
+    const uint32_t wg_limit = workgroup_limit(device);
     if (op.head_dim > kMaxGatedDeltaHeadDim || op.head_dim > wg_limit || op.head_dim % 4 != 0)
         return unsupported("gated_delta: head_dim " + std::to_string(op.head_dim) + " is not a multiple of 4 up to " +
                            std::to_string(std::min(kMaxGatedDeltaHeadDim, wg_limit)) + " (this kernel on this device)");
     if (op.n_v_heads > device.info().max_workgroup_count[0])
         return unsupported("gated_delta: " + std::to_string(op.n_v_heads) + " value heads exceed the device's "
                            "workgroup count limit");
+    return Status::ok();
+}
+
+// Shared memory of gated_delta_chunked.comp: q and k tiles, the state slice, L and M, (Q S0) and delta, six
+// per-token arrays.
+uint64_t chunked_shared_bytes(uint32_t head_dim, uint32_t block_v) {
+    const uint64_t c = kGatedDeltaChunk, d = head_dim, bv = block_v;
+    return 4 * (2 * c * d + d * bv + 2 * c * c + 2 * c * bv + 6 * c);
+}
+
+// Value columns per workgroup of gated_delta_chunked on this device; 0 when no block fits its shared memory.
+uint32_t chunked_block_v(const vulkan::Device &device, uint32_t head_dim) {
+    for (uint32_t bv : kGatedDeltaChunkBlocksV)
+        if (chunked_shared_bytes(head_dim, bv) <= device.info().max_compute_shared_memory_bytes) return bv;
+    return 0;
+}
+
+Status check_gated_delta_chunked_limits(const vulkan::Device &device, const GatedDeltaOp &op) {
+    const uint32_t wg_limit = workgroup_limit(device);
+    if (op.head_dim > kMaxGatedDeltaChunkedHeadDim || op.head_dim % 4 != 0 || op.head_dim > wg_limit)
+        return unsupported("gated_delta_chunked: head_dim " + std::to_string(op.head_dim) +
+                           " is not a multiple of 4 up to " +
+                           std::to_string(std::min(kMaxGatedDeltaChunkedHeadDim, wg_limit)) +
+                           " (q/k tiles and the state slice live in shared memory)");
+    if (kGatedDeltaChunkWorkgroup > wg_limit || chunked_block_v(device, op.head_dim) == 0)
+        return unsupported("gated_delta_chunked: needs workgroups of " + std::to_string(kGatedDeltaChunkWorkgroup) +
+                           " and " + std::to_string(chunked_shared_bytes(op.head_dim, 16)) +
+                           " bytes of shared memory, more than this device has");
+    if (op.n_v_heads > device.info().max_workgroup_count[0] || op.n_tokens > device.info().max_workgroup_count[1])
+        return unsupported("gated_delta_chunked: " + std::to_string(op.n_v_heads) + " value heads or " +
+                           std::to_string(op.n_tokens) + " tokens exceed the device's workgroup count limits");
+    if (same_rows(op.out, op.z))
+        return unsupported("gated_delta_chunked: out must not be z's rows (the norm pass reads z after the "
+                           "recurrence wrote out)");
+    return Status::ok();
+}
+
+// Rows, weights and state of the op (both paths read and write the same memory); the state's window.
+StatusOr<StateWindow> check_gated_delta_buffers(const vulkan::Device &device, const GatedDeltaOp &op) {
+    constexpr const char *who = "gated_delta";
     const uint64_t key_dim = (uint64_t)op.n_k_heads * op.head_dim, value_dim = (uint64_t)op.n_v_heads * op.head_dim;
     const uint64_t conv_width = 2 * key_dim + value_dim;
     MOEVK_RETURN_IF_ERROR(check_rows(op.conv, op.n_tokens, conv_width, who, "conv"));
@@ -208,8 +276,10 @@ Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
     MOEVK_RETURN_IF_ERROR(check_weight(op.dt_bias, op.n_v_heads, who, "dt_bias"));
     MOEVK_RETURN_IF_ERROR(check_weight(op.ssm_a, op.n_v_heads, who, "ssm_a"));
     MOEVK_RETURN_IF_ERROR(check_weight(op.norm_weight, op.head_dim, who, "norm_weight"));
-    MOEVK_ASSIGN_OR_RETURN(StateWindow win, state_window(device, op.state_in, op.state_out, op.state_offset,
-                                                         value_dim * op.head_dim, who));
+    return state_window(device, op.state_in, op.state_out, op.state_offset, value_dim * op.head_dim, who);
+}
+
+Status dispatch_gated_delta_step(GpuRecorder &rec, const GatedDeltaOp &op, const StateWindow &win) {
     vulkan::PipelineDesc desc;
     desc.variant = "gated_delta";
     desc.n_buffers = 9;
@@ -232,6 +302,67 @@ Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
                                 {op.state_out, win.bind_offset, win.bind_size, Access::kWrite},
                                 {op.out.buffer, 0, 0, out_is_z ? Access::kReadWrite : Access::kWrite}},
                                &pc, sizeof pc, {op.n_v_heads, 1, 1});  // one workgroup per value head
+}
+
+// The chunked recurrence (outputs before the norm), then the gated RMSNorm over each head's row in place.
+Status dispatch_gated_delta_chunked(GpuRecorder &rec, const GatedDeltaOp &op, const StateWindow &win) {
+    vulkan::PipelineDesc desc;
+    desc.variant = "gated_delta_chunked";
+    desc.n_buffers = 7;
+    desc.push_constant_bytes = sizeof(GatedDeltaChunkedPush);
+    desc.workgroup_size = kGatedDeltaChunkWorkgroup;
+    const uint32_t block_v = chunked_block_v(rec.kernels.device(), op.head_dim);
+    desc.spec_constants = {{2, op.head_dim}, {3, kGatedDeltaChunk}, {4, block_v}};
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    GatedDeltaChunkedPush pc{op.n_tokens,     op.n_k_heads,   op.n_v_heads,    op.ba_group,
+                             op.k_head_interleaved ? 1u : 0u, op.conv.offset, op.conv.stride,
+                             op.ba.offset,    op.ba.stride,   op.out.offset,   op.out.stride,
+                             win.first_float, op.eps};
+    MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
+                                              {{op.conv.buffer, 0, 0, Access::kRead},
+                                               {op.ba.buffer, 0, 0, Access::kRead},
+                                               {op.dt_bias, 0, 0, Access::kRead},
+                                               {op.ssm_a, 0, 0, Access::kRead},
+                                               {op.state_in, win.bind_offset, win.bind_size, Access::kRead},
+                                               {op.state_out, win.bind_offset, win.bind_size, Access::kWrite},
+                                               {op.out.buffer, 0, 0, Access::kWrite}},
+                                              &pc, sizeof pc,
+                                              {op.n_v_heads, div_up(op.head_dim, block_v), 1}));
+
+    vulkan::PipelineDesc norm;
+    norm.variant = "gated_delta_norm";
+    norm.n_buffers = 3;
+    norm.push_constant_bytes = sizeof(GatedDeltaNormPush);
+    norm.workgroup_size = op.head_dim;  // one invocation per value column of a head
+    norm.required_features = vulkan::kFeatureSubgroupArithmetic;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *norm_pipe, rec.kernels.get(norm));
+    GatedDeltaNormPush npc{op.z.offset, op.z.stride, op.out.offset, op.out.stride, op.eps};
+    return rec.stream.dispatch(*norm_pipe,
+                               {{op.z.buffer, 0, 0, Access::kRead},
+                                {op.norm_weight, 0, 0, Access::kRead},
+                                {op.out.buffer, 0, 0, Access::kReadWrite}},
+                               &npc, sizeof npc, {op.n_v_heads, op.n_tokens, 1});
+}
+
+}  // namespace
+
+Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op) {
+    if (op.n_tokens == 0) return Status::ok();
+    MOEVK_RETURN_IF_ERROR(check_gated_delta_heads(op));
+    const vulkan::Device &device = rec.kernels.device();
+    const bool chunked =
+        op.n_tokens >= kGatedDeltaChunkedMinTokens && check_gated_delta_chunked_limits(device, op).is_ok();
+    if (!chunked) MOEVK_RETURN_IF_ERROR(check_gated_delta_step_limits(device, op));
+    MOEVK_ASSIGN_OR_RETURN(StateWindow win, check_gated_delta_buffers(device, op));
+    return chunked ? dispatch_gated_delta_chunked(rec, op, win) : dispatch_gated_delta_step(rec, op, win);
+}
+
+Status record_gated_delta_chunked(GpuRecorder &rec, const GatedDeltaOp &op) {
+    if (op.n_tokens == 0) return Status::ok();
+    MOEVK_RETURN_IF_ERROR(check_gated_delta_heads(op));
+    MOEVK_RETURN_IF_ERROR(check_gated_delta_chunked_limits(rec.kernels.device(), op));
+    MOEVK_ASSIGN_OR_RETURN(StateWindow win, check_gated_delta_buffers(rec.kernels.device(), op));
+    return dispatch_gated_delta_chunked(rec, op, win);
 }
 
 Status record_split_q_gate(GpuRecorder &rec, const SplitQGateOp &op) {

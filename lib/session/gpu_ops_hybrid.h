@@ -60,7 +60,18 @@ struct GatedDeltaOp {
     bool k_head_interleaved = false;
     float eps = 1e-6f;
 };
+// Chooses the kernel: gated_delta_chunked when n_tokens >= kGatedDeltaChunkedMinTokens and it takes the op
+// (record_gated_delta_chunked), else gated_delta token after token. Either way every token's result is within
+// float32 rounding of the reference; bits depend on the kernel and, chunked, on where the sub-chunks start:
+// splitting a prompt into calls differently may change bits (DESIGN.md section 7), the same calls never do.
 Status record_gated_delta(GpuRecorder &rec, const GatedDeltaOp &op);
+
+// Prefill form of the same op: the tokens in sub-chunks of kGatedDeltaChunk, each sub-chunk's work parallel
+// (reference::gated_delta_chunked's algorithm), then the gated RMSNorm in a second dispatch. Takes head_dim a
+// multiple of 4 up to 128 and out disjoint from z (kUnsupported otherwise), any n_tokens.
+constexpr uint32_t kGatedDeltaChunk = 16;
+constexpr uint32_t kGatedDeltaChunkedMinTokens = kGatedDeltaChunk;
+Status record_gated_delta_chunked(GpuRecorder &rec, const GatedDeltaOp &op);
 
 // Gated attention's fused query: per head, head_dim query values then head_dim gate values. Copies the
 // queries to q (head after head, head_dim each) and the gates to gate.

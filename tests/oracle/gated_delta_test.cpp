@@ -3,8 +3,10 @@
 // sigmoid / softplus gates, gated_delta_step, rms_norm_gated. Tier kNmseF32Weights for outputs and state:
 // float32 inputs and weights, sums of head_dim products accumulated in float32 on the GPU (float64 in the
 // reference) with the state rounded to float32 after each token on both sides; the delta rule contracts, so
-// the per-token rounding (~1e-7 relative) does not grow over a chunk. Splitting a chunk into calls must not
-// change a bit.
+// the per-token rounding (~1e-7 relative) does not grow over a chunk. The chunked kernel (prefill, from
+// kGatedDeltaChunkedMinTokens tokens on) is held to the same tier against the same step-by-step reference;
+// its bits depend on where sub-chunks start, so only calls of the step kernel are split bit-identically, and
+// the same calls always give the same bits.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -124,14 +126,16 @@ session::GatedDeltaOp delta_op(const DeltaCase &c, const DeltaBuffers &b, uint32
     return op;
 }
 
+using RecordFn = Status (*)(session::GpuRecorder &, const session::GatedDeltaOp &);
+
 // Runs the case in one call (in place) and checks outputs and state against the reference.
-void check_against_reference(const DeltaCase &c, uint32_t seed) {
+void check_against_reference(const DeltaCase &c, uint32_t seed, RecordFn record = session::record_gated_delta) {
     const DeltaData d = make_data(c, seed);
     const DeltaBuffers b = upload(d, (size_t)c.n_tokens * c.value_dim());
     auto state = upload_vector(d.state, "state");
     session::GatedDeltaOp op = delta_op(c, b, 0, c.n_tokens);
     op.state_in = op.state_out = state.get();
-    run_on_gpu([&](session::GpuRecorder &rec) { return session::record_gated_delta(rec, op); });
+    run_on_gpu([&](session::GpuRecorder &rec) { return record(rec, op); });
     std::vector<float> ref_state = d.state;
     const std::vector<float> ref = reference_delta(c, d, ref_state);
     expect_nmse(download_vector<float>(*b.out, ref.size()), ref, kNmseF32Weights, c.name() + " out");
@@ -207,7 +211,8 @@ TEST(GatedDelta, SplitCallsAndPingPongBitIdentical) {
 // out may take z's rows (each value of z is read by the invocation that then writes it).
 TEST(GatedDelta, OutOverZ) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    const DeltaCase c{2, 4, 32, 4, false};
+    for (uint32_t n : {4u, session::kGatedDeltaChunkedMinTokens + 3}) {  // long: the step kernel all the same
+    const DeltaCase c{2, 4, 32, n, false};
     const DeltaData d = make_data(c, 20);
     const DeltaBuffers b = upload(d, (size_t)c.n_tokens * c.value_dim());
     auto state = upload_vector(d.state, "state");
@@ -218,6 +223,7 @@ TEST(GatedDelta, OutOverZ) {
     std::vector<float> ref_state = d.state;
     const std::vector<float> ref = reference_delta(c, d, ref_state);
     expect_nmse(download_vector<float>(*b.z, ref.size()), ref, kNmseF32Weights, c.name() + " out over z");
+    }
 }
 
 TEST(GatedDelta, BadArgumentsRefused) {
@@ -275,6 +281,92 @@ TEST(GatedDelta, BadArgumentsRefused) {
     op.n_tokens = 0;
     op.conv.buffer = nullptr;
     EXPECT_EQ(code(op), StatusCode::kOk) << "no tokens: nothing to check or record";
+}
+
+TEST(GatedDeltaChunked, OneSeveralAndRaggedSubChunksMatchReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    constexpr uint32_t C = session::kGatedDeltaChunk;
+    for (bool qwen35moe : {false, true}) {
+        const auto chunked = session::record_gated_delta_chunked;
+        check_against_reference({2, 4, 32, C, qwen35moe}, 40, chunked);           // one whole sub-chunk
+        check_against_reference({2, 4, 32, 3 * C, qwen35moe}, 41, chunked);       // several
+        check_against_reference({2, 4, 32, 2 * C + 5, qwen35moe}, 42, chunked);   // ragged tail
+        check_against_reference({2, 4, 32, 5, qwen35moe}, 43, chunked);           // below one sub-chunk
+        check_against_reference({3, 3, 32, 1, qwen35moe}, 44, chunked);           // one token
+        check_against_reference({2, 4, 128, 2 * C + 3, qwen35moe}, 45, chunked);  // the real head size
+        check_against_reference({1, 2, 48, C + 7, qwen35moe}, 46, chunked);       // a partial column block
+    }
+}
+
+// Through record_gated_delta: prompts at and above kGatedDeltaChunkedMinTokens take the chunked kernel, and
+// prompts below it the step kernel; both within the tier.
+TEST(GatedDeltaChunked, ThresholdBothSidesMatchReference) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    constexpr uint32_t T = session::kGatedDeltaChunkedMinTokens;
+    for (bool qwen35moe : {false, true})
+        for (uint32_t n : {T - 1, T, 4 * T + 9}) check_against_reference({2, 4, 64, n, qwen35moe}, 50 + n);
+}
+
+// The same calls give the same bits, in place or ping-pong; a prompt split into different calls agrees with
+// the reference at the tier (checked per call above), not bit for bit.
+TEST(GatedDeltaChunked, SameCallsBitIdentical) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const DeltaCase c{2, 4, 64, 2 * session::kGatedDeltaChunk + 7, true};
+    const DeltaData d = make_data(c, 60);
+    const size_t n_out = (size_t)c.n_tokens * c.value_dim();
+    std::vector<float> want_out, want_state;
+    for (bool ping_pong : {false, true}) {
+        for (int run = 0; run < 2; ++run) {
+            const DeltaBuffers b = upload(d, n_out);
+            auto state_a = upload_vector(d.state, "state a");
+            auto state_b = upload_vector(d.state, "state b");
+            session::GatedDeltaOp op = delta_op(c, b, 0, c.n_tokens);
+            op.state_in = state_a.get();
+            op.state_out = ping_pong ? state_b.get() : state_a.get();
+            run_on_gpu([&](session::GpuRecorder &rec) { return session::record_gated_delta_chunked(rec, op); });
+            const std::vector<float> out = download_vector<float>(*b.out, n_out);
+            const std::vector<float> state = download_vector<float>(*op.state_out, d.state.size());
+            if (want_out.empty()) {
+                want_out = out;
+                want_state = state;
+                continue;
+            }
+            const std::string what = c.name() + (ping_pong ? " ping-pong" : " in place") + " run " + std::to_string(run);
+            expect_bit_identical(out, want_out, what + " out");
+            expect_bit_identical(state, want_state, what + " state");
+            if (ping_pong) EXPECT_EQ(download_vector<float>(*state_a, d.state.size()), d.state) << "state_in kept";
+        }
+    }
+}
+
+TEST(GatedDeltaChunked, UnsupportedShapesRefused) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const DeltaCase c{1, 1, 256, 20, false};
+    const DeltaData d = make_data(c, 70);
+    const DeltaBuffers b = upload(d, (size_t)c.n_tokens * c.value_dim());
+    auto state = upload_vector(d.state, "state");
+    const auto code = [&](const session::GatedDeltaOp &op, RecordFn record) {
+        GpuEnv &e = gpu_env();
+        session::GpuRecorder rec{test_kernels(), *e.stream};
+        EXPECT_TRUE(e.stream->begin().is_ok());
+        const Status s = record(rec, op);
+        EXPECT_TRUE(e.stream->submit_and_wait().is_ok());
+        return s.code();
+    };
+    session::GatedDeltaOp op = delta_op(c, b, 0, c.n_tokens);
+    op.state_in = op.state_out = state.get();
+    EXPECT_EQ(code(op, session::record_gated_delta_chunked), StatusCode::kUnsupported) << "head_dim 256";
+    EXPECT_EQ(code(op, session::record_gated_delta), StatusCode::kOk) << "head_dim 256: the step kernel";
+    op.head_dim = 30;
+    EXPECT_EQ(code(op, session::record_gated_delta_chunked), StatusCode::kUnsupported) << "head_dim 30";
+    op = delta_op(c, b, 0, c.n_tokens);
+    op.state_in = op.state_out = state.get();
+    op.head_dim = 32;
+    op.n_v_heads = op.n_k_heads = 2;
+    op.out = op.z;
+    EXPECT_EQ(code(op, session::record_gated_delta_chunked), StatusCode::kUnsupported) << "out over z";
+    op.ba_group = 0;
+    EXPECT_EQ(code(op, session::record_gated_delta_chunked), StatusCode::kInvalidArg) << "ba_group 0";
 }
 
 }  // namespace
