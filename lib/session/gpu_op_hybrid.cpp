@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "session/gpu_ops_hybrid.h"
 
@@ -158,6 +159,21 @@ StatusOr<StateWindow> state_window(const vulkan::Device &device, const vulkan::B
     w.bind_size = end_byte - w.bind_offset;
     w.first_float = (uint32_t)(((uint64_t)state_offset * 4 - w.bind_offset) / 4);
     return w;
+}
+
+// The element-wise kernels (split_q_gate, sigmoid_mul, swiglu, gated_add): one workgroup row per token,
+// columns of the device's element-wise workgroup size across width values.
+template <typename Push>
+Status record_elementwise(GpuRecorder &rec, const char *variant, const std::vector<vulkan::BufferBinding> &bindings,
+                          const Push &pc, uint32_t n_tokens, uint32_t width) {
+    MOEVK_RETURN_IF_ERROR(check_token_grid(rec.kernels.device(), n_tokens, variant));
+    vulkan::PipelineDesc desc;
+    desc.variant = variant;
+    desc.n_buffers = (uint32_t)bindings.size();
+    desc.push_constant_bytes = sizeof(Push);
+    desc.workgroup_size = rec.kernels.elementwise_workgroup();
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    return rec.stream.dispatch(*pipe, bindings, &pc, sizeof pc, {div_up(width, desc.workgroup_size), n_tokens, 1});
 }
 
 }  // namespace
@@ -376,20 +392,13 @@ Status record_split_q_gate(GpuRecorder &rec, const SplitQGateOp &op) {
     MOEVK_RETURN_IF_ERROR(check_disjoint(op.q, width, op.qg, 2 * width, op.n_tokens, who, "q and qg"));
     MOEVK_RETURN_IF_ERROR(check_disjoint(op.gate, width, op.qg, 2 * width, op.n_tokens, who, "gate and qg"));
     MOEVK_RETURN_IF_ERROR(check_disjoint(op.q, width, op.gate, width, op.n_tokens, who, "q and gate"));
-    MOEVK_RETURN_IF_ERROR(check_token_grid(rec.kernels.device(), op.n_tokens, who));
-    vulkan::PipelineDesc desc;
-    desc.variant = "split_q_gate";
-    desc.n_buffers = 3;
-    desc.push_constant_bytes = sizeof(SplitQGatePush);
-    desc.workgroup_size = rec.kernels.elementwise_workgroup();
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     SplitQGatePush pc{op.n_tokens,  op.n_head,   op.head_dim,      op.qg.offset,     op.qg.stride,
                       op.q.offset,  op.q.stride, op.gate.offset,   op.gate.stride};
-    return rec.stream.dispatch(*pipe,
-                               {{op.qg.buffer, 0, 0, Access::kRead},
-                                {op.q.buffer, 0, 0, Access::kWrite},
-                                {op.gate.buffer, 0, 0, Access::kWrite}},
-                               &pc, sizeof pc, {div_up((uint32_t)width, desc.workgroup_size), op.n_tokens, 1});
+    return record_elementwise(rec, who,
+                              {{op.qg.buffer, 0, 0, Access::kRead},
+                               {op.q.buffer, 0, 0, Access::kWrite},
+                               {op.gate.buffer, 0, 0, Access::kWrite}},
+                              pc, op.n_tokens, (uint32_t)width);
 }
 
 Status record_sigmoid_mul(GpuRecorder &rec, const SigmoidMulOp &op) {
@@ -398,16 +407,10 @@ Status record_sigmoid_mul(GpuRecorder &rec, const SigmoidMulOp &op) {
     MOEVK_RETURN_IF_ERROR(check_rows(op.x, op.n_tokens, op.width, who, "x"));
     MOEVK_RETURN_IF_ERROR(check_rows(op.gate, op.n_tokens, op.width, who, "gate"));
     MOEVK_RETURN_IF_ERROR(check_in_place_or_disjoint(op.x, op.gate, op.width, op.n_tokens, who, "x and gate"));
-    MOEVK_RETURN_IF_ERROR(check_token_grid(rec.kernels.device(), op.n_tokens, who));
-    vulkan::PipelineDesc desc;
-    desc.variant = "sigmoid_mul";
-    desc.n_buffers = 2;
-    desc.push_constant_bytes = sizeof(SigmoidMulPush);
-    desc.workgroup_size = rec.kernels.elementwise_workgroup();
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     SigmoidMulPush pc{op.n_tokens, op.width, op.x.offset, op.x.stride, op.gate.offset, op.gate.stride};
-    return rec.stream.dispatch(*pipe, {{op.gate.buffer, 0, 0, Access::kRead}, {op.x.buffer, 0, 0, Access::kReadWrite}},
-                               &pc, sizeof pc, {div_up(op.width, desc.workgroup_size), op.n_tokens, 1});
+    return record_elementwise(rec, who,
+                              {{op.gate.buffer, 0, 0, Access::kRead}, {op.x.buffer, 0, 0, Access::kReadWrite}}, pc,
+                              op.n_tokens, op.width);
 }
 
 Status record_swiglu(GpuRecorder &rec, const SwigluOp &op) {
@@ -418,21 +421,14 @@ Status record_swiglu(GpuRecorder &rec, const SwigluOp &op) {
     MOEVK_RETURN_IF_ERROR(check_rows(op.out, op.n_tokens, op.width, who, "out"));
     MOEVK_RETURN_IF_ERROR(check_in_place_or_disjoint(op.out, op.gate, op.width, op.n_tokens, who, "out and gate"));
     MOEVK_RETURN_IF_ERROR(check_in_place_or_disjoint(op.out, op.up, op.width, op.n_tokens, who, "out and up"));
-    MOEVK_RETURN_IF_ERROR(check_token_grid(rec.kernels.device(), op.n_tokens, who));
-    vulkan::PipelineDesc desc;
-    desc.variant = "swiglu";
-    desc.n_buffers = 3;
-    desc.push_constant_bytes = sizeof(SwigluPush);
-    desc.workgroup_size = rec.kernels.elementwise_workgroup();
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     SwigluPush pc{op.n_tokens, op.width,     op.gate.offset, op.gate.stride,
                   op.up.offset, op.up.stride, op.out.offset,  op.out.stride};
     const bool in_place = same_rows(op.out, op.gate) || same_rows(op.out, op.up);
-    return rec.stream.dispatch(*pipe,
-                               {{op.gate.buffer, 0, 0, Access::kRead},
-                                {op.up.buffer, 0, 0, Access::kRead},
-                                {op.out.buffer, 0, 0, in_place ? Access::kReadWrite : Access::kWrite}},
-                               &pc, sizeof pc, {div_up(op.width, desc.workgroup_size), op.n_tokens, 1});
+    return record_elementwise(rec, who,
+                              {{op.gate.buffer, 0, 0, Access::kRead},
+                               {op.up.buffer, 0, 0, Access::kRead},
+                               {op.out.buffer, 0, 0, in_place ? Access::kReadWrite : Access::kWrite}},
+                              pc, op.n_tokens, op.width);
 }
 
 Status record_gated_add(GpuRecorder &rec, const GatedAddOp &op) {
@@ -443,20 +439,13 @@ Status record_gated_add(GpuRecorder &rec, const GatedAddOp &op) {
     MOEVK_RETURN_IF_ERROR(check_rows(op.logit, op.n_tokens, 1, who, "logit"));
     MOEVK_RETURN_IF_ERROR(check_disjoint(op.x, op.width, op.y, op.width, op.n_tokens, who, "x and y"));
     MOEVK_RETURN_IF_ERROR(check_disjoint(op.x, op.width, op.logit, 1, op.n_tokens, who, "x and logit"));
-    MOEVK_RETURN_IF_ERROR(check_token_grid(rec.kernels.device(), op.n_tokens, who));
-    vulkan::PipelineDesc desc;
-    desc.variant = "gated_add";
-    desc.n_buffers = 3;
-    desc.push_constant_bytes = sizeof(GatedAddPush);
-    desc.workgroup_size = rec.kernels.elementwise_workgroup();
-    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     GatedAddPush pc{op.n_tokens,  op.width,       op.x.offset,      op.x.stride,
                     op.y.offset,  op.y.stride,    op.logit.offset,  op.logit.stride};
-    return rec.stream.dispatch(*pipe,
-                               {{op.y.buffer, 0, 0, Access::kRead},
-                                {op.logit.buffer, 0, 0, Access::kRead},
-                                {op.x.buffer, 0, 0, Access::kReadWrite}},
-                               &pc, sizeof pc, {div_up(op.width, desc.workgroup_size), op.n_tokens, 1});
+    return record_elementwise(rec, who,
+                              {{op.y.buffer, 0, 0, Access::kRead},
+                               {op.logit.buffer, 0, 0, Access::kRead},
+                               {op.x.buffer, 0, 0, Access::kReadWrite}},
+                              pc, op.n_tokens, op.width);
 }
 
 }  // namespace moevk::session
