@@ -84,4 +84,14 @@ inline std::string whole_model_check(const float *a, const float *r, size_t n) {
     return "";
 }
 
+// The whole-model tier at each of n_pos positions of n_vocab logits: "" when it holds at all, else the first
+// failing position and why.
+inline std::string whole_model_check_rows(const float *a, const float *r, size_t n_pos, size_t n_vocab) {
+    for (size_t p = 0; p < n_pos; ++p) {
+        std::string why = whole_model_check(a + p * n_vocab, r + p * n_vocab, n_vocab);
+        if (!why.empty()) return "position " + std::to_string(p) + ": " + why;
+    }
+    return "";
+}
+
 }  // namespace moevk::test

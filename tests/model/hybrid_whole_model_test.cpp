@@ -2,7 +2,8 @@
 // GatedDeltaNet layers + 1 gated attention layer, shared expert) against the CPU reference
 // (reference::Forward), every position's logits within the whole-model tier, prefill then decode; the
 // routing near-tie rule as whole_model_test.cpp. Then what the recurrent state promises: logits
-// bit-identical however a prompt is split into calls and chunks, an eval at position 0 starts afresh, and
+// bit-identical however a prompt of step-kernel calls is split, within the whole-model tier across splits of
+// a chunked prefill and bit-identical for the same calls, an eval at position 0 starts afresh, and
 // the state read from one session and written into another continues it exactly.
 #include <algorithm>
 #include <cstring>
@@ -96,10 +97,11 @@ std::vector<int32_t> some_tokens(size_t n, uint32_t n_vocab, uint32_t seed) {
 
 bool bits_equal(const float *a, const float *b, size_t n) { return std::memcmp(a, b, n * sizeof(float)) == 0; }
 
-// Every kernel is batch-invariant and the state carries over exactly, so the split never shows: one call
-// (chunks of 4: the first reads the old copy of the state, the rest update the new one in place), single
-// tokens (decode replays of both state copies), and calls of 5 then 8.
-TEST(HybridSplits, LogitsBitIdenticalHoweverThePromptIsSplit) {
+// The state carries over exactly between calls: in chunks of 4 every call is below
+// kGatedDeltaChunkedMinTokens (the step kernel, batch-invariant), so the split never shows: one call (chunks
+// of 4: the first reads the old copy of the state, the rest update the new one in place), single tokens
+// (decode replays of both state copies), and calls of 5 then 8 give the same bits.
+TEST(HybridSplits, LogitsBitIdenticalHoweverAStepKernelPromptIsSplit) {
     for (const char *name : {"qwen3next-f32", "qwen35moe-q8_0"}) {
         SCOPED_TRACE(name);
         auto m = load(name);
@@ -123,6 +125,36 @@ TEST(HybridSplits, LogitsBitIdenticalHoweverThePromptIsSplit) {
             EXPECT_TRUE(bits_equal(split.data() + (size_t)i * n_vocab, all.data() + (size_t)i * n_vocab, n_vocab))
                 << "calls of 5 and 8, position " << i;
         }
+    }
+}
+
+// A long prompt in one call takes the chunked GatedDeltaNet prefill, whose bits depend on where its
+// sub-chunks start (DESIGN.md section 7): it agrees with the same tokens in chunks of 4 (step kernel) and in
+// calls of 21 and 19 within the whole-model tier at every position; the same calls again give the same bits.
+TEST(HybridSplits, ChunkedPrefillSplitsAgreeWithinTheWholeModelTier) {
+    for (const char *name : {"qwen3next-f32", "qwen35moe-q8_0"}) {
+        SCOPED_TRACE(name);
+        auto m = load(name);
+        ASSERT_TRUE(m);
+        auto whole = open_gpu(*m, 64), small = open_gpu(*m, 4), two = open_gpu(*m, 64);
+        if (!whole || !small || !two) {
+            if (!HasFailure()) GTEST_SKIP() << "no Vulkan device";
+            return;
+        }
+        const uint32_t n_vocab = m->hp.n_vocab, n = 40, first = 21;
+        const std::vector<int32_t> t = some_tokens(n, n_vocab, 9);
+        std::vector<float> all(n * n_vocab), again(n * n_vocab), steps(n * n_vocab), split(n * n_vocab);
+        ASSERT_TRUE(whole->eval(t.data(), n, 0, nullptr, all.data(), nullptr).is_ok());
+        ASSERT_TRUE(small->eval(t.data(), n, 0, nullptr, steps.data(), nullptr).is_ok());
+        ASSERT_TRUE(two->eval(t.data(), first, 0, nullptr, split.data(), nullptr).is_ok());
+        ASSERT_TRUE(two->eval(t.data() + first, n - first, first, nullptr, split.data() + first * n_vocab, nullptr).is_ok());
+        EXPECT_EQ(whole_model_check_rows(steps.data(), all.data(), n, n_vocab), "") << "chunks of 4";
+        EXPECT_EQ(whole_model_check_rows(split.data(), all.data(), n, n_vocab), "") << "calls of 21 and 19";
+        ASSERT_TRUE(whole->eval(t.data(), n, 0, nullptr, again.data(), nullptr).is_ok());
+        EXPECT_TRUE(bits_equal(again.data(), all.data(), again.size())) << "the same call again";
+        ASSERT_TRUE(two->eval(t.data(), first, 0, nullptr, again.data(), nullptr).is_ok());
+        ASSERT_TRUE(two->eval(t.data() + first, n - first, first, nullptr, again.data() + first * n_vocab, nullptr).is_ok());
+        EXPECT_TRUE(bits_equal(again.data(), split.data(), again.size())) << "the same two calls again";
     }
 }
 
