@@ -158,7 +158,10 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
     MOEVK_ASSIGN_OR_RETURN(experts::ExpertLayout layout, experts::ExpertLayout::of(model));
     MOEVK_ASSIGN_OR_RETURN(expert_budget_bytes_, expert_budget(model, opts));
     const bool resident = expert_budget_bytes_ >= layout.total_bytes();
-    MOEVK_ASSIGN_OR_RETURN(weights_, upload_weights(*device_, model, resident));
+    WeightUploadOptions uopts;
+    uopts.threads = opts.io_threads;
+    uopts.force_staging = opts.expert_force_staging;
+    MOEVK_ASSIGN_OR_RETURN(weights_, upload_weights(*device_, model, resident, uopts));
     if (resident) {
         expert_budget_bytes_ = layout.total_bytes();
     } else {

@@ -39,10 +39,10 @@ struct GpuForwardOptions {
     // (no reads, one submission per chunk); a smaller one streams them (lib/experts).
     int64_t expert_cache_bytes = -1;
     int32_t expert_cache_percent = -1;
-    uint32_t io_threads = 0;   // expert read threads; 0: automatic
+    uint32_t io_threads = 0;   // expert and weight upload read threads; 0: automatic
     bool direct_io = false;    // read experts with O_DIRECT (bypass the page cache)
     bool expert_prefetch = true;  // false: every absent expert is a miss (tests compare both paths)
-    bool expert_force_staging = false;  // tests: expert reads through host memory + upload (unmappable VRAM)
+    bool expert_force_staging = false;  // tests: expert and weight reads through host memory + upload (unmappable VRAM)
     uint64_t expert_segment_bytes = 0;  // largest expert slot buffer; 0: the device's binding limit
 };
 

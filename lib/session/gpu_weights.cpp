@@ -1,6 +1,5 @@
-// gpu_weights.cpp — the upload behind gpu_weights.h: one device buffer per matrix or slot set, written by
-// memcpy when mappable (lavapipe, resizable BAR) or through staging. Experts are read with pread, not
-// through the mapping, so a file truncated while it loads is an error rather than SIGBUS.
+// gpu_weights.cpp — the upload behind gpu_weights.h: one device buffer per matrix or slot set, created
+// first; their bytes are queued on a WeightUploads and read from the file at the end, in parallel.
 #include "session/gpu_weights.h"
 
 #include <algorithm>
@@ -12,18 +11,17 @@ namespace moevk::session {
 
 using model::TensorInfo;
 
-// Buffer holding the given byte ranges one after another.
-StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(const vulkan::Device &device,
-                                                        const std::vector<std::pair<const uint8_t *, uint64_t>> &parts,
+// Buffer holding the given tensors one after another, queued on up.
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(WeightUploads &up, const std::vector<const TensorInfo *> &parts,
                                                         const std::string &name) {
     uint64_t total = 0;
-    for (const auto &p : parts) total += p.second;
+    for (const TensorInfo *t : parts) total += t->size_bytes;
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                           vulkan::Buffer::create(device, total, vulkan::MemoryUse::kDevice, name));
+                           vulkan::Buffer::create(up.device(), total, vulkan::MemoryUse::kDevice, name));
     uint64_t at = 0;
-    for (const auto &p : parts) {
-        MOEVK_RETURN_IF_ERROR(buf->upload(at, p.first, p.second).with_prefix("uploading " + name + ": "));
-        at += p.second;
+    for (const TensorInfo *t : parts) {
+        up.add(buf.get(), at, t->file_offset, t->size_bytes, t->name);
+        at += t->size_bytes;
     }
     return buf;
 }
@@ -42,9 +40,8 @@ GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const TensorIn
     return GpuMatrix{buf, offset, t.type, n_rows, (uint32_t)t.ne[0], t.row_bytes()};
 }
 
-StatusOr<GpuMatrix> upload_matrix(const vulkan::Device &device, const model::Model &model, const TensorInfo &t,
-                                  GpuModelWeights &w) {
-    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf, upload_concat(device, {{model.data(t), t.size_bytes}}, t.name));
+StatusOr<GpuMatrix> upload_matrix(WeightUploads &up, const TensorInfo &t, GpuModelWeights &w) {
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf, upload_concat(up, {&t}, t.name));
     GpuMatrix m = matrix_view(buf.get(), 0, t, (uint32_t)t.ne[1]);
     w.buffers.push_back(std::move(buf));
     return m;
@@ -52,59 +49,35 @@ StatusOr<GpuMatrix> upload_matrix(const vulkan::Device &device, const model::Mod
 
 namespace {
 
-// One expert matrix in the file, for error messages: which tensor and which expert.
-struct FileRange {
-    uint64_t offset, bytes;
+// Queues the expert matrices [ranges) one after another into a new buffer: expert e of tensor t is
+// the e-th slice of t in the file.
+struct ExpertSlice {
     const TensorInfo *tensor;
     uint32_t expert;
+    uint64_t bytes;
 };
 
-// Buffer holding the given file ranges one after another, read with pread straight into the buffer when
-// it is mappable, else through a host chunk of at most 64 MiB per upload.
-StatusOr<std::unique_ptr<vulkan::Buffer>> upload_file_ranges(const vulkan::Device &device,
-                                                             const experts::ExpertFile &file,
-                                                             const std::vector<FileRange> &ranges,
-                                                             const std::string &name) {
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_expert_slices(WeightUploads &up, const std::vector<ExpertSlice> &slices,
+                                                               const std::string &name) {
     uint64_t total = 0;
-    for (const FileRange &r : ranges) total += r.bytes;
+    for (const ExpertSlice &s : slices) total += s.bytes;
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                           vulkan::Buffer::create(device, total, vulkan::MemoryUse::kDevice, name));
-    uint8_t *mapped = static_cast<uint8_t *>(buf->mapped());
-    std::vector<uint8_t> chunk;
-    uint64_t at = 0, chunk_at = 0;
-    auto flush_chunk = [&]() -> Status {
-        Status s = buf->upload(chunk_at, chunk.data(), chunk.size());
-        chunk_at += chunk.size();
-        chunk.clear();
-        return s;
-    };
-    for (const FileRange &r : ranges) {
-        uint8_t *dst = mapped ? mapped + at : nullptr;
-        if (!mapped) {
-            if (!chunk.empty() && chunk.size() + r.bytes > (64u << 20)) MOEVK_RETURN_IF_ERROR(flush_chunk());
-            chunk.resize(chunk.size() + r.bytes);
-            dst = chunk.data() + chunk.size() - r.bytes;
-        }
-        MOEVK_RETURN_IF_ERROR(file.read(r.offset, r.bytes, dst).with_prefix(
-            "uploading expert " + std::to_string(r.expert) + " of " + r.tensor->name + " (file offset " +
-            std::to_string(r.offset) + ") from " + file.path() + ": "));
-        at += r.bytes;
-    }
-    if (mapped) {
-        MOEVK_RETURN_IF_ERROR(buf->flush_host_writes());
-    } else if (!chunk.empty()) {
-        MOEVK_RETURN_IF_ERROR(flush_chunk());
+                           vulkan::Buffer::create(up.device(), total, vulkan::MemoryUse::kDevice, name));
+    uint64_t at = 0;
+    for (const ExpertSlice &s : slices) {
+        up.add(buf.get(), at, s.tensor->file_offset + s.expert * s.bytes, s.bytes,
+               "expert " + std::to_string(s.expert) + " of " + s.tensor->name);
+        at += s.bytes;
     }
     return buf;
 }
 
 class Uploader {
 public:
-    Uploader(const vulkan::Device &device, const model::Model &model, GpuModelWeights &w)
-        : device_(device), model_(model), w_(w) {}
+    Uploader(WeightUploads &up, GpuModelWeights &w) : up_(up), w_(w) {}
 
     // A 2-D matrix in its own buffer.
-    StatusOr<GpuMatrix> matrix(const TensorInfo &t) { return upload_matrix(device_, model_, t, w_); }
+    StatusOr<GpuMatrix> matrix(const TensorInfo &t) { return upload_matrix(up_, t, w_); }
 
     Status qkv(const model::LayerWeights &lw, GpuLayerWeights &out) {
         const TensorInfo *parts[3] = {lw.attn_q, lw.attn_k, lw.attn_v};
@@ -113,11 +86,7 @@ public:
             // same type and row length: the rows simply follow one another
             const uint32_t rows = (uint32_t)(parts[0]->ne[1] + parts[1]->ne[1] + parts[2]->ne[1]);
             MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                                   upload_concat(device_,
-                                                 {{model_.data(*parts[0]), parts[0]->size_bytes},
-                                                  {model_.data(*parts[1]), parts[1]->size_bytes},
-                                                  {model_.data(*parts[2]), parts[2]->size_bytes}},
-                                                 parts[0]->name + "+k+v"));
+                                   upload_concat(up_, {parts[0], parts[1], parts[2]}, parts[0]->name + "+k+v"));
             out.qkv = {matrix_view(buf.get(), 0, *parts[0], rows)};
             out.qkv_row_offset = {0};
             w_.buffers.push_back(std::move(buf));
@@ -143,19 +112,16 @@ public:
         const uint64_t gate_bytes = gate.ne[1] * gate.row_bytes();
         const uint64_t down_bytes = down.ne[1] * down.row_bytes();
         // slot e = gate rows of expert e, then its up rows (slot order = expert order: identity table)
-        std::vector<FileRange> gu_parts, down_parts;
+        std::vector<ExpertSlice> gu_parts, down_parts;
         for (uint32_t e = 0; e < n_expert; ++e) {
-            gu_parts.push_back({gate.file_offset + e * gate_bytes, gate_bytes, &gate, e});
-            gu_parts.push_back({up.file_offset + e * gate_bytes, gate_bytes, &up, e});
-            down_parts.push_back({down.file_offset + e * down_bytes, down_bytes, &down, e});
-        }
-        if (!file_) {
-            MOEVK_ASSIGN_OR_RETURN(file_, experts::ExpertFile::open(model_.file->path(), false));
+            gu_parts.push_back({&gate, e, gate_bytes});
+            gu_parts.push_back({&up, e, gate_bytes});
+            down_parts.push_back({&down, e, down_bytes});
         }
         MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> gu_buf,
-                               upload_file_ranges(device_, *file_, gu_parts, gate.name + "+up"));
+                               upload_expert_slices(up_, gu_parts, gate.name + "+up"));
         MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> down_buf,
-                               upload_file_ranges(device_, *file_, down_parts, down.name));
+                               upload_expert_slices(up_, down_parts, down.name));
         out.gate_up = GpuExpertSlots{gu_buf.get(), 0, gate.type, n_expert, 2 * gate_bytes, (uint32_t)gate.ne[1],
                                      (uint32_t)gate.ne[0], gate.row_bytes(), gate_bytes};
         out.down = GpuExpertSlots{down_buf.get(), 0, down.type, n_expert, down_bytes, (uint32_t)down.ne[1],
@@ -166,18 +132,17 @@ public:
     }
 
 private:
-    const vulkan::Device &device_;
-    const model::Model &model_;
+    WeightUploads &up_;
     GpuModelWeights &w_;
-    std::unique_ptr<experts::ExpertFile> file_;  // opened at the first expert tensor
 };
 
 }  // namespace
 
 StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model,
-                                                          bool with_experts) {
+                                                          bool with_experts, const WeightUploadOptions &options) {
     auto w = std::make_unique<GpuModelWeights>();
-    Uploader up(device, model, *w);
+    WeightUploads uploads(device, options);
+    Uploader up(uploads, *w);
     MOEVK_ASSIGN_OR_RETURN(w->token_embd, up.matrix(*model.token_embd));
     if (model.output == model.token_embd) {
         w->output = w->token_embd;
@@ -200,22 +165,24 @@ StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &
         MOEVK_ASSIGN_OR_RETURN(l.attn_norm, upload_f32(device, model, *lw.attn_norm));
         MOEVK_ASSIGN_OR_RETURN(l.ffn_norm, upload_f32(device, model, *lw.ffn_norm));
         if (hp.is_recurrent(il)) {
-            MOEVK_RETURN_IF_ERROR(upload_delta_net(device, model, lw, *w, l));
+            MOEVK_RETURN_IF_ERROR(upload_delta_net(uploads, model, lw, *w, l));
         } else {
             MOEVK_ASSIGN_OR_RETURN(l.q_norm, upload_f32(device, model, *lw.attn_q_norm));
             MOEVK_ASSIGN_OR_RETURN(l.k_norm, upload_f32(device, model, *lw.attn_k_norm));
             if (hp.is_hybrid()) {
-                MOEVK_RETURN_IF_ERROR(upload_gated_attention_qkv(device, model, lw, *w, l));
+                MOEVK_RETURN_IF_ERROR(upload_gated_attention_qkv(uploads, lw, *w, l));
             } else {
                 MOEVK_RETURN_IF_ERROR(up.qkv(lw, l));
             }
             MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
         }
         MOEVK_ASSIGN_OR_RETURN(l.router, up.matrix(*lw.ffn_gate_inp));
-        if (lw.ffn_up_shexp != nullptr) MOEVK_RETURN_IF_ERROR(upload_shared_expert(device, model, lw, *w, l));
+        if (lw.ffn_up_shexp != nullptr) MOEVK_RETURN_IF_ERROR(upload_shared_expert(uploads, lw, *w, l));
         if (with_experts) MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
         w->layers.push_back(std::move(l));
     }
+    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<experts::ExpertFile> file, experts::ExpertFile::open(model.file->path(), false));
+    MOEVK_RETURN_IF_ERROR(uploads.run(*file));
     return w;
 }
 

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "model/model.h"
 #include "session/gpu_ops.h"
+#include "session/weight_upload.h"
 #include "vulkan/buffer.h"
 #include "vulkan/device.h"
 
@@ -59,29 +60,31 @@ struct GpuModelWeights {
 };
 
 // Uploads every weight of model; the experts only when with_experts (else the expert cache holds them and
-// gate_up/down stay empty). Errors: kUnsupported (a layout the kernels cannot read, e.g. gate and up
-// experts of different types), kOutOfMemory, kDevice.
+// gate_up/down stay empty). The matrices and experts are read from the file by the reader threads of
+// weight_upload.h (options). Errors: kUnsupported (a layout the kernels cannot read, e.g. gate and up
+// experts of different types), kIo (a read failed), kOutOfMemory, kDevice.
 StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &device, const model::Model &model,
-                                                          bool with_experts = true);
+                                                          bool with_experts = true,
+                                                          const WeightUploadOptions &options = {});
 
 // Building blocks of the upload (gpu_weights.cpp): a 2-D matrix in its own buffer (owned by w.buffers),
-// a 1-D weight of any float type as float32, and byte ranges concatenated into one buffer.
-StatusOr<GpuMatrix> upload_matrix(const vulkan::Device &device, const model::Model &model, const model::TensorInfo &t,
-                                  GpuModelWeights &w);
+// a 1-D weight of any float type as float32 (written at once), and whole tensors concatenated into one
+// buffer. Matrices are only queued on up: their bytes arrive when up.run() returns.
+StatusOr<GpuMatrix> upload_matrix(WeightUploads &up, const model::TensorInfo &t, GpuModelWeights &w);
 StatusOr<std::unique_ptr<vulkan::Buffer>> upload_f32(const vulkan::Device &device, const model::Model &model,
                                                      const model::TensorInfo &t);
-StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(const vulkan::Device &device,
-                                                        const std::vector<std::pair<const uint8_t *, uint64_t>> &parts,
+StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(WeightUploads &up,
+                                                        const std::vector<const model::TensorInfo *> &parts,
                                                         const std::string &name);
 GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const model::TensorInfo &t, uint32_t n_rows);
 
 // The hybrid layers' own weights (gpu_weights_hybrid.cpp): a gated attention layer's attn_qg and K|V
 // (rows at q_dim of the q|k|v row), a recurrent layer's delta_net, and every layer's shared expert.
-Status upload_gated_attention_qkv(const vulkan::Device &device, const model::Model &model,
-                                  const model::LayerWeights &lw, GpuModelWeights &w, GpuLayerWeights &out);
-Status upload_delta_net(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
+Status upload_gated_attention_qkv(WeightUploads &up, const model::LayerWeights &lw, GpuModelWeights &w,
+                                  GpuLayerWeights &out);
+Status upload_delta_net(WeightUploads &up, const model::Model &model, const model::LayerWeights &lw,
                         GpuModelWeights &w, GpuLayerWeights &out);
-Status upload_shared_expert(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
-                            GpuModelWeights &w, GpuLayerWeights &out);
+Status upload_shared_expert(WeightUploads &up, const model::LayerWeights &lw, GpuModelWeights &w,
+                            GpuLayerWeights &out);
 
 }  // namespace moevk::session

@@ -7,58 +7,58 @@
 
 namespace moevk::session {
 
-Status upload_gated_attention_qkv(const vulkan::Device &device, const model::Model &model,
-                                  const model::LayerWeights &lw, GpuModelWeights &w, GpuLayerWeights &out) {
-    MOEVK_ASSIGN_OR_RETURN(out.attn_qg, upload_matrix(device, model, *lw.attn_q, w));
+Status upload_gated_attention_qkv(WeightUploads &up, const model::LayerWeights &lw, GpuModelWeights &w,
+                                  GpuLayerWeights &out) {
+    MOEVK_ASSIGN_OR_RETURN(out.attn_qg, upload_matrix(up, *lw.attn_q, w));
     // K and V rows follow Q in the q|k|v row the attention kernels read; Q itself is split out of attn_qg
     const model::TensorInfo &k = *lw.attn_k, &v = *lw.attn_v;
     const uint32_t q_dim = (uint32_t)lw.attn_q->ne[1] / 2, k_rows = (uint32_t)k.ne[1];
     if (k.type == v.type) {
         MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                               upload_concat(device, {{model.data(k), k.size_bytes}, {model.data(v), v.size_bytes}},
+                               upload_concat(up, {&k, &v},
                                              k.name + "+v"));
         out.qkv = {matrix_view(buf.get(), 0, k, k_rows + (uint32_t)v.ne[1])};
         out.qkv_row_offset = {q_dim};
         w.buffers.push_back(std::move(buf));
         return Status::ok();
     }
-    MOEVK_ASSIGN_OR_RETURN(GpuMatrix km, upload_matrix(device, model, k, w));
-    MOEVK_ASSIGN_OR_RETURN(GpuMatrix vm, upload_matrix(device, model, v, w));
+    MOEVK_ASSIGN_OR_RETURN(GpuMatrix km, upload_matrix(up, k, w));
+    MOEVK_ASSIGN_OR_RETURN(GpuMatrix vm, upload_matrix(up, v, w));
     out.qkv = {km, vm};
     out.qkv_row_offset = {q_dim, q_dim + k_rows};
     return Status::ok();
 }
 
-Status upload_delta_net(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
+Status upload_delta_net(WeightUploads &up, const model::Model &model, const model::LayerWeights &lw,
                         GpuModelWeights &w, GpuLayerWeights &out) {
     auto dn = std::make_unique<GpuDeltaNetWeights>();
-    MOEVK_ASSIGN_OR_RETURN(dn->qkv, upload_matrix(device, model, *lw.ssm_qkv, w));
-    MOEVK_ASSIGN_OR_RETURN(dn->gate, upload_matrix(device, model, *lw.ssm_gate, w));
+    MOEVK_ASSIGN_OR_RETURN(dn->qkv, upload_matrix(up, *lw.ssm_qkv, w));
+    MOEVK_ASSIGN_OR_RETURN(dn->gate, upload_matrix(up, *lw.ssm_gate, w));
     for (const model::TensorInfo *t : {lw.ssm_ba, lw.ssm_beta, lw.ssm_alpha}) {  // ssm_ba, or beta then alpha
         if (t == nullptr) continue;
-        MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, upload_matrix(device, model, *t, w));
+        MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, upload_matrix(up, *t, w));
         dn->ba.push_back(m);
     }
-    MOEVK_ASSIGN_OR_RETURN(dn->out, upload_matrix(device, model, *lw.ssm_out, w));
+    MOEVK_ASSIGN_OR_RETURN(dn->out, upload_matrix(up, *lw.ssm_out, w));
     // ne [d_conv, conv_dim]: each channel's taps contiguous, as SsmConvOp reads them
-    MOEVK_ASSIGN_OR_RETURN(dn->conv1d, upload_f32(device, model, *lw.ssm_conv1d));
-    MOEVK_ASSIGN_OR_RETURN(dn->dt_bias, upload_f32(device, model, *lw.ssm_dt_bias));
-    MOEVK_ASSIGN_OR_RETURN(dn->a, upload_f32(device, model, *lw.ssm_a));
-    MOEVK_ASSIGN_OR_RETURN(dn->norm, upload_f32(device, model, *lw.ssm_norm));
+    MOEVK_ASSIGN_OR_RETURN(dn->conv1d, upload_f32(up.device(), model, *lw.ssm_conv1d));
+    MOEVK_ASSIGN_OR_RETURN(dn->dt_bias, upload_f32(up.device(), model, *lw.ssm_dt_bias));
+    MOEVK_ASSIGN_OR_RETURN(dn->a, upload_f32(up.device(), model, *lw.ssm_a));
+    MOEVK_ASSIGN_OR_RETURN(dn->norm, upload_f32(up.device(), model, *lw.ssm_norm));
     out.delta_net = std::move(dn);
     return Status::ok();
 }
 
-Status upload_shared_expert(const vulkan::Device &device, const model::Model &model, const model::LayerWeights &lw,
-                            GpuModelWeights &w, GpuLayerWeights &out) {
+Status upload_shared_expert(WeightUploads &up, const model::LayerWeights &lw, GpuModelWeights &w,
+                            GpuLayerWeights &out) {
     auto sh = std::make_unique<GpuSharedExpertWeights>();
-    MOEVK_ASSIGN_OR_RETURN(sh->gate, upload_matrix(device, model, *lw.ffn_gate_shexp, w));
-    MOEVK_ASSIGN_OR_RETURN(sh->up, upload_matrix(device, model, *lw.ffn_up_shexp, w));
-    MOEVK_ASSIGN_OR_RETURN(sh->down, upload_matrix(device, model, *lw.ffn_down_shexp, w));
+    MOEVK_ASSIGN_OR_RETURN(sh->gate, upload_matrix(up, *lw.ffn_gate_shexp, w));
+    MOEVK_ASSIGN_OR_RETURN(sh->up, upload_matrix(up, *lw.ffn_up_shexp, w));
+    MOEVK_ASSIGN_OR_RETURN(sh->down, upload_matrix(up, *lw.ffn_down_shexp, w));
     // a 1-D tensor [d]: one row of d columns
     const model::TensorInfo &gi = *lw.ffn_gate_inp_shexp;
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                           upload_concat(device, {{model.data(gi), gi.size_bytes}}, gi.name));
+                           upload_concat(up, {&gi}, gi.name));
     sh->gate_inp = matrix_view(buf.get(), 0, gi, 1);
     w.buffers.push_back(std::move(buf));
     out.shared = std::move(sh);

@@ -38,10 +38,11 @@ public:
     Status fill_zero();
     // After writing through mapped() directly: makes the writes visible on non-coherent memory.
     Status flush_host_writes();
+    // kInvalidArg unless [offset, offset + size) lies inside the buffer.
+    Status check_range(uint64_t offset, uint64_t size) const;
 
 private:
     Buffer() = default;
-    Status check_range(uint64_t offset, uint64_t size) const;
     const Device *device_ = nullptr;
     std::string name_;
     VkBuffer buffer_ = VK_NULL_HANDLE;

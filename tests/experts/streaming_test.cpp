@@ -161,9 +161,13 @@ TEST(ExpertStreaming, MixedTypeLayersGiveTheSameBits) {
     }
 }
 
-// Devices whose memory the host cannot map get each expert through a host copy and an upload.
+// Devices whose memory the host cannot map get each expert through a host copy and an upload, and every
+// weight at load time through the upload threads' staging rings.
 TEST(ExpertStreaming, StagedReadsGiveTheSameBits) {
     RUN_OR_SKIP(resident, -1, true);
+    RUN_OR_SKIP(resident_staged, -1, true, true);
+    EXPECT_TRUE(bits_equal(resident.prefill, resident_staged.prefill));
+    EXPECT_TRUE(bits_equal(resident.decode, resident_staged.decode));
     RUN_OR_SKIP(staged, 5, true, true);
     EXPECT_GT(staged.stats.misses, 0u);
     expect_stats_add_up(staged.stats);
