@@ -86,7 +86,7 @@ typedef struct moevk_params moevk_params; /* opaque: parameters set by key, so n
  *   device                   i64: device index in enumeration order; str: substring of the device name
  *   expert_cache_bytes       i64 bytes, or str such as "25%" of all expert bytes (default: all that fit);
  *                            less than all experts streams them from the file (at least one expert's bytes)
- *   io_threads               threads reading experts from disk (0: automatic)
+ *   io_threads               threads reading the weights at open and experts later from disk (0: automatic)
  *   expert_direct_io         1: read experts with O_DIRECT, bypassing the page cache (default 0)
  *   kv_type                  str: "f16" (default), "f32", "q8_0"
  *   checkpoint_interval      automatic checkpoint every this many positions (default 0: only at prompt ends)
