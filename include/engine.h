@@ -91,7 +91,8 @@ typedef struct moevk_params moevk_params; /* opaque: parameters set by key, so n
  *   kv_type                  str: "f16" (default), "f32", "q8_0"
  *   checkpoint_interval      automatic checkpoint every this many positions (default 0: only at prompt ends)
  *   max_checkpoints          checkpoints held at most (default 8; position 0 and the newest are never evicted)
- *   checkpoint_bytes         host bytes of recurrent state the checkpoints may hold (default 256 MiB)
+ *   checkpoint_bytes         host bytes of recurrent state the checkpoints may hold (default -1: automatic,
+ *                            max(256 MiB, max_checkpoints x the model's recurrent state bytes))
  *   max_replay_tokens        tokens memory_seq_rm may re-evaluate from a checkpoint (default 512)
  *   state_compression_level  zstd level of snapshots, 1..22 (default 1)
  *   state_save_checkpoints   1: snapshots carry the checkpoints (default 0); docs/checkpoints.md

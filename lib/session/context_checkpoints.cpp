@@ -13,7 +13,7 @@ namespace moevk::session {
 CheckpointLimits Context::checkpoint_limits() const {
     CheckpointLimits l;
     l.max_checkpoints = opts_.runtime.max_checkpoints;
-    l.max_bytes = opts_.runtime.checkpoint_bytes;
+    l.max_bytes = checkpoint_byte_limit(opts_.runtime, gpu_->recurrent_state_bytes());
     return l;
 }
 

@@ -1,6 +1,9 @@
 // options.cpp — ranges of the runtime settings, shared by moevk_params_set_* and moevk_ctx_set_*.
 #include "session/options.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace moevk::session {
 
 namespace {
@@ -14,7 +17,7 @@ struct RuntimeKey {
 constexpr RuntimeKey kRuntimeKeys[] = {
     {"checkpoint_interval", &RuntimeSettings::checkpoint_interval, 0, INT32_MAX},
     {"max_checkpoints", &RuntimeSettings::max_checkpoints, 1, 4096},
-    {"checkpoint_bytes", &RuntimeSettings::checkpoint_bytes, 0, INT64_MAX},
+    {"checkpoint_bytes", &RuntimeSettings::checkpoint_bytes, -1, INT64_MAX},  // -1: automatic
     {"max_replay_tokens", &RuntimeSettings::max_replay_tokens, 0, INT32_MAX},
     {"state_compression_level", &RuntimeSettings::state_compression_level, 1, 22},
     {"state_save_checkpoints", &RuntimeSettings::state_save_checkpoints, 0, 1},
@@ -38,6 +41,14 @@ Status apply_runtime_setting(RuntimeSettings &settings, const std::string &key, 
                            std::to_string(k->max) + "]");
     settings.*(k->field) = value;
     return Status::ok();
+}
+
+int64_t checkpoint_byte_limit(const RuntimeSettings &settings, uint64_t state_bytes) {
+    if (settings.checkpoint_bytes >= 0) return settings.checkpoint_bytes;
+    // max_checkpoints <= 4096 (2^12): the product fits in int64 unless one state passes 2^51 bytes
+    if (state_bytes > ((uint64_t)INT64_MAX >> 12)) return INT64_MAX;
+    const int64_t room = settings.max_checkpoints * (int64_t)state_bytes;
+    return std::max(kMinAutomaticCheckpointBytes, room);
 }
 
 }  // namespace moevk::session

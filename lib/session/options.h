@@ -14,7 +14,7 @@ namespace moevk::session {
 struct RuntimeSettings {
     int64_t checkpoint_interval = 0;        // tokens between automatic checkpoints (0: only at prompt end)
     int64_t max_checkpoints = 8;
-    int64_t checkpoint_bytes = 256ll << 20;
+    int64_t checkpoint_bytes = -1;          // -1: automatic (checkpoint_byte_limit)
     int64_t max_replay_tokens = 512;
     int64_t state_compression_level = 1;    // zstd level; low favours speed
     int64_t state_save_checkpoints = 0;     // 1: snapshots carry the checkpoints (docs/state-format.md)
@@ -41,5 +41,12 @@ constexpr int64_t kDefaultMaxCtx = 4096;
 // Unknown key or value out of range: kInvalidArg naming both.
 Status apply_runtime_setting(RuntimeSettings &settings, const std::string &key, int64_t value);
 bool is_runtime_setting(const std::string &key);
+
+constexpr int64_t kMinAutomaticCheckpointBytes = 256ll << 20;
+
+// The checkpoints' byte limit: checkpoint_bytes when set, else automatic: room for max_checkpoints
+// checkpoints of this model's recurrent state (state_bytes each), and never less than 256 MiB. A fixed
+// 256 MiB held only ~3 checkpoints of the Qwen3.6-35B-A3B shape (~66 MB of state each).
+int64_t checkpoint_byte_limit(const RuntimeSettings &settings, uint64_t state_bytes);
 
 }  // namespace moevk::session

@@ -160,6 +160,11 @@ TEST_P(HybridCheckpoints, CheckpointBytesBoundTheStoredState) {
     EXPECT_EQ(moevk_checkpoint_save(a_, 8), MOEVK_E_OUT_OF_MEMORY);
     EXPECT_EQ(moevk_memory_seq_rm(a_, 0, 7, -1), MOEVK_E_CANNOT_TRUNCATE);
     EXPECT_EQ(moevk_memory_seq_pos_max(a_, 0), 7);
+    // -1: back to the automatic limit (at least 256 MiB), which holds the tiny model's state
+    EXPECT_EQ(moevk_ctx_set_i64(a_, "checkpoint_bytes", -2), MOEVK_E_INVALID_ARG);
+    ASSERT_EQ(moevk_ctx_set_i64(a_, "checkpoint_bytes", -1), MOEVK_OK);
+    EXPECT_EQ(moevk_checkpoint_save(a_, 8), MOEVK_OK) << moevk_last_error(a_);
+    EXPECT_EQ(moevk_checkpoint_count(a_), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(TinyHybrid, HybridCheckpoints, ::testing::Values("qwen35moe", "qwen3next"));
