@@ -3,7 +3,7 @@
 
 Loads libmoevk.so.0 by dlopen (path from the MOEVK_LIBRARY environment variable or --library, else the
 system's search path), opens a GGUF model, tokenizes text with the model's own tokenizer, generates text
-with the library's sampler, and saves and restores the session state.
+with the library's sampler, returns to a checkpoint, and saves and restores the session state.
 
     python3 moevk.py MODEL.gguf [--prompt TEXT] [-n N] [--library PATH] [--work-dir DIR]
 
@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 
-OK, E_BUFFER_TOO_SMALL, E_UNSUPPORTED = 0, 10, 7
+OK, E_BUFFER_TOO_SMALL, E_UNSUPPORTED, E_NO_CHECKPOINT = 0, 10, 7, 14
 TOKENIZE_PARSE_SPECIAL, TOKENIZE_ADD_BOS = 1, 2
 
 
@@ -63,6 +63,10 @@ class Library:
             "moevk_get_logits": (ctypes.c_int, [P, fp, sz]),
             "moevk_tokenize": (ctypes.c_int, [P, ctypes.c_char_p, sz, i32, i32p, sz, szp]),
             "moevk_token_to_piece": (ctypes.c_int, [P, i32, ctypes.c_char_p, sz, szp]),
+            "moevk_checkpoint_save": (ctypes.c_int, [P, i32]),
+            "moevk_checkpoint_restore": (ctypes.c_int, [P, i32]),
+            "moevk_checkpoint_forget": (ctypes.c_int, [P, i32]),
+            "moevk_checkpoint_count": (i32, [P]),
             "moevk_state_save": (ctypes.c_int, [P, P, sz, szp]),
             "moevk_state_load": (ctypes.c_int, [P, P, sz]),
             "moevk_state_save_file": (ctypes.c_int, [P, ctypes.c_char_p]),
@@ -171,6 +175,22 @@ class Context:
             logits = self.eval([t])
         return out
 
+    def checkpoint_save(self, pos=None):
+        """Checkpoint the state after tokens [0, pos); pos defaults to (and must equal) pos_max() + 1."""
+        pos = self.pos_max() + 1 if pos is None else pos
+        self._check(self.lib.c.moevk_checkpoint_save(self.h, pos))
+        return pos
+
+    def checkpoint_restore(self, pos):
+        """Back to the checkpoint at pos (positions >= pos dropped); logits come with the next eval."""
+        self._check(self.lib.c.moevk_checkpoint_restore(self.h, pos))
+
+    def checkpoint_forget(self, pos):
+        self._check(self.lib.c.moevk_checkpoint_forget(self.h, pos))
+
+    def checkpoint_count(self):
+        return self.lib.c.moevk_checkpoint_count(self.h)
+
     def state_bytes(self):
         n = ctypes.c_size_t()
         self._check(self.lib.c.moevk_state_save(self.h, None, 0, ctypes.byref(n)))
@@ -254,6 +274,29 @@ def main():
     logits = ctx.eval(ids)
     first = ctx.generate(greedy, args.n, logits)
     print("generated:", ctx.detokenize(first).decode(errors="replace"))
+
+    # Checkpoint: save one here, generate, return to it, evaluate the same first token: the same continuation.
+    pos = ctx.checkpoint_save()
+    count = ctx.checkpoint_count()
+    branch = ctx.generate(greedy, args.n)
+    if branch:
+        ctx.checkpoint_restore(pos)
+        assert ctx.pos_max() == pos - 1, f"restore left pos_max {ctx.pos_max()}, want {pos - 1}"
+        try:
+            ctx.logits()
+            raise AssertionError("logits were available right after a checkpoint restore")
+        except MoevkError:
+            pass
+        again = [branch[0]] + ctx.generate(greedy, len(branch) - 1, ctx.eval([branch[0]]))
+        assert again == branch, f"checkpoint continued differently: {again} != {branch}"
+    ctx.checkpoint_forget(pos)
+    try:
+        ctx.checkpoint_restore(pos)
+        raise AssertionError("a forgotten checkpoint was restored")
+    except MoevkError as e:
+        assert e.status == E_NO_CHECKPOINT, e
+    print(f"checkpoint at {pos}: restored continuation identical ({len(branch)} tokens); "
+          f"{count} held, {ctx.checkpoint_count()} after forget")
 
     # State: save, generate more, restore, generate again: the same continuation (greedy).
     try:
