@@ -60,6 +60,10 @@ public:
     // Test seam for the device failing half-way through a load: called after each write_kv of a load
     // (restoring: while writing the previous K/V back); a non-OK status counts as that write failing.
     std::function<Status(uint32_t layer, bool restoring)> kv_write_fault_for_testing;
+    // Test seam for the device failing while recurrent state is written (checkpoint_restore, memory_seq_rm's
+    // restore from a checkpoint, a snapshot load, and the undo of each): called after each such write; a
+    // non-OK status counts as that write failing.
+    std::function<Status()> recurrent_write_fault_for_testing;
 
     const model::HParams &hparams() const { return model_->hp; }
     const model::Model &model() const { return *model_; }

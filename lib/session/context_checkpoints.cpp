@@ -25,9 +25,11 @@ Status Context::read_recurrent(std::vector<uint8_t> &out) const {
 
 Status Context::write_recurrent(const std::vector<uint8_t> &state) {
     if (!has_recurrent_state()) return Status::ok();
-    if (state.empty()) return gpu_->clear_recurrent_state();
-    if (state.size() != gpu_->recurrent_state_bytes()) return internal_error("checkpoint state has the wrong size");
-    return gpu_->write_recurrent_state(state.data());
+    if (!state.empty() && state.size() != gpu_->recurrent_state_bytes())
+        return internal_error("checkpoint state has the wrong size");
+    Status s = state.empty() ? gpu_->clear_recurrent_state() : gpu_->write_recurrent_state(state.data());
+    if (s.is_ok() && recurrent_write_fault_for_testing) s = recurrent_write_fault_for_testing();
+    return s;
 }
 
 // The device lost both the new and the old state: never claim either.
