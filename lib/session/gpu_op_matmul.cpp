@@ -1,4 +1,4 @@
-// gpu_op_matmul.cpp — recording of the weight-matrix kernels (matmul, get_rows): one dispatch per binding
+// gpu_op_matmul.cpp — recording of the weight-matrix kernels (matmul, matmul_norm, get_rows): one dispatch per binding
 // chunk of rows, so a tensor larger than one descriptor may bind is still read in place.
 #include <algorithm>
 
@@ -30,6 +30,13 @@ uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 struct MatmulPush {
     uint32_t n_rows, n_cols, n_tokens, w_base_byte, row_bytes;
     uint32_t x_offset, x_stride, y_offset, y_stride, accumulate;
+};
+
+struct MatmulNormPush {
+    uint32_t n_rows, n_cols, n_tokens, w_base_byte, row_bytes;
+    uint32_t x_offset, x_stride, y_offset, y_stride;
+    float eps;
+    uint32_t h_offset, h_stride, write_h;
 };
 
 struct GetRowsPush {
@@ -83,6 +90,40 @@ Status record_matmul(GpuRecorder &rec, const MatmulOp &op) {
              {op.x.buffer, 0, 0, Access::kRead},
              {op.y.buffer, 0, 0, y_access}},
             &pc, sizeof pc, {div_up((uint32_t)c.n_items, k.rows), div_up(op.n_tokens, k.tokens), 1}));
+    }
+    return Status::ok();
+}
+
+Status record_matmul_norm(GpuRecorder &rec, const MatmulNormOp &op) {
+    if (op.n_tokens == 0 || op.w.n_rows == 0) return Status::ok();
+    if (op.norm_weight == nullptr) return internal_error("matmul_norm: no norm weight");
+    const vulkan::Device &device = rec.kernels.device();
+    vulkan::PipelineDesc desc;
+    desc.variant = weight_variant("matmul_norm", op.w.type);
+    desc.n_buffers = 5;
+    desc.push_constant_bytes = sizeof(MatmulNormPush);
+    desc.workgroup_size = rec.kernels.reduce_workgroup();  // rms_norm's: the same norm bits
+    const uint32_t tile = rec.kernels.matmul_token_tile();
+    const uint32_t rows_per_wg = rec.kernels.rows_per_workgroup();
+    desc.spec_constants = {{2, tile}, {3, rows_per_wg}, {4, rec.kernels.vec4_activation_loads()}};
+    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, row_chunks(device, op.w, rows_per_wg));
+    const bool write_h = op.h.buffer != nullptr;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+        const vulkan::BindingChunk &c = chunks[i];
+        MatmulNormPush pc{(uint32_t)c.n_items, op.w.n_cols, op.n_tokens, c.item_base_byte, (uint32_t)op.w.row_bytes,
+                          op.x.offset, op.x.stride, op.y.offset + (uint32_t)c.first_item, op.y.stride, op.eps,
+                          op.h.offset, op.h.stride, write_h && i == 0 ? 1u : 0u};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(
+            *pipe,
+            {{op.w.buffer, c.bind_offset, c.bind_size, Access::kRead},
+             {op.x.buffer, 0, 0, Access::kRead},
+             {op.y.buffer, 0, 0, Access::kWrite},
+             {op.norm_weight, 0, 0, Access::kRead},
+             // not written without h: the y binding will do (it is written anyway)
+             {write_h ? op.h.buffer : op.y.buffer, 0, 0, Access::kWrite}},
+            &pc, sizeof pc, {div_up((uint32_t)c.n_items, rows_per_wg), div_up(op.n_tokens, tile), 1}));
     }
     return Status::ok();
 }

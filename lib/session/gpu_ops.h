@@ -49,6 +49,20 @@ struct MatmulOp {
 };
 Status record_matmul(GpuRecorder &rec, const MatmulOp &op);
 
+// y[t][r] = W[r] · h[t], h[t] = rmsnorm(x[t], eps) * norm_weight: record_rms_norm then record_matmul in one
+// dispatch, bit for bit; h is also stored when h.buffer is set. Each workgroup takes its tokens' norms
+// itself: meant for a few tokens (decode).
+struct MatmulNormOp {
+    GpuMatrix w;
+    GpuActivations x;
+    const vulkan::Buffer *norm_weight = nullptr;  // f32, n_cols
+    float eps = 0.0f;
+    GpuActivations y;
+    GpuActivations h;  // buffer null: h is not stored
+    uint32_t n_tokens = 0;
+};
+Status record_matmul_norm(GpuRecorder &rec, const MatmulNormOp &op);
+
 // out[t] = row ids[t] of table, dequantised. ids: int32 per token at the start of the buffer.
 struct GetRowsOp {
     GpuMatrix table;

@@ -105,9 +105,41 @@ Status record_attention_output(GpuRecorder &rec, const GpuPass &pass, uint32_t i
 
 namespace {
 
+// Calls of a few tokens (decode) fold the block norms into the mat-vecs that read them (matmul_norm: the
+// same bits, a dispatch and a barrier less); larger ones norm once, as each workgroup of matmul_norm redoes
+// the norms of its token tile.
+bool folds_norms(const GpuRecorder &rec, uint32_t n) { return n <= rec.kernels.matmul_token_tile(); }
+
+// x -> rmsnorm(x) * norm_weight -> W, in one dispatch; h stored when given.
+Status record_normed_matmul(GpuRecorder &rec, const GpuPass &pass, const GpuMatrix &w, const vulkan::Buffer *norm_weight,
+                            GpuActivations y, GpuActivations h, uint32_t n) {
+    MatmulNormOp mm;
+    mm.w = w;
+    mm.x = {pass.scratch.x.get(), 0, pass.shape.n_embd};
+    mm.norm_weight = norm_weight;
+    mm.eps = pass.hp.rms_eps;
+    mm.y = y;
+    mm.h = h;
+    mm.n_tokens = n;
+    return record_matmul_norm(rec, mm);
+}
+
+Status record_normed_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
+    const GpuLayerWeights &lw = pass.weights.layers[il];
+    for (size_t i = 0; i < lw.qkv.size(); ++i) {
+        const GpuActivations y{pass.scratch.qkv.get(), lw.qkv_row_offset[i], pass.shape.qkv_dim()};
+        MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, lw.qkv[i], lw.attn_norm.get(), y, {}, n));
+    }
+    return Status::ok();
+}
+
 Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
-    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, pass.weights.layers[il].attn_norm.get(), n));
-    MOEVK_RETURN_IF_ERROR(record_qkv_projections(rec, pass, il, n));
+    if (folds_norms(rec, n)) {
+        MOEVK_RETURN_IF_ERROR(record_normed_qkv_projections(rec, pass, il, n));
+    } else {
+        MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, pass.weights.layers[il].attn_norm.get(), n));
+        MOEVK_RETURN_IF_ERROR(record_qkv_projections(rec, pass, il, n));
+    }
     // qwen3moe rotates the whole head
     MOEVK_RETURN_IF_ERROR(record_attention_core(rec, pass, il, n, pass.hp.head_dim_k));
     return record_attention_output(rec, pass, il, n);
@@ -130,17 +162,21 @@ Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_
     const GpuScratch &s = pass.scratch;
     const GpuLayerWeights &lw = pass.weights.layers[il];
     const GpuActivations h{s.h.get(), 0, sh.n_embd};
-    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.ffn_norm.get(), n));
-
-    MatmulOp router_mm;
-    router_mm.w = lw.router;
-    router_mm.x = h;
-    router_mm.y = {s.router_logits.get(), 0, sh.n_expert};
-    router_mm.n_tokens = n;
-    MOEVK_RETURN_IF_ERROR(record_matmul(rec, router_mm));
+    const GpuActivations logits{s.router_logits.get(), 0, sh.n_expert};
+    if (folds_norms(rec, n)) {
+        MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, lw.router, lw.ffn_norm.get(), logits, h, n));  // h: the experts' input
+    } else {
+        MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.ffn_norm.get(), n));
+        MatmulOp router_mm;
+        router_mm.w = lw.router;
+        router_mm.x = h;
+        router_mm.y = logits;
+        router_mm.n_tokens = n;
+        MOEVK_RETURN_IF_ERROR(record_matmul(rec, router_mm));
+    }
 
     RouterOp route;
-    route.logits = {s.router_logits.get(), 0, sh.n_expert};
+    route.logits = logits;
     route.n_tokens = n;
     route.n_expert = sh.n_expert;
     route.k = sh.k_used;

@@ -1,0 +1,90 @@
+// matmul_norm.comp — y[t][r] = W[r]·h[t] with h[t] = rmsnorm(x[t]) * norm_w, the RMSNorm fused into the
+// mat-vec (decode: one dispatch and barrier less per norm). Each workgroup takes its token tile's norms
+// with rms_norm.comp's reduction (same workgroup size, same order: the same scale bits) and forms h on the
+// fly (common/block_dot_normed.glsl); rows, lanes and summation order are matmul.comp's, so y is bit for bit
+// rms_norm then matmul. When write_h, the workgroups of row block 0 also store h (the experts read it).
+// Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32), 3 = norm_w (f32, n_cols), 4 = h (f32).
+// CPU reference: reference::rms_norm(), then reference::matvec().
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+layout(local_size_x_id = 0) in;                        // workgroup size: spec constant 0 (rms_norm's)
+layout(constant_id = 1) const uint SUBGROUP_SIZE = 32;  // device hint; not relied on
+layout(constant_id = 2) const uint TOKEN_TILE = 4;      // tokens per workgroup
+layout(constant_id = 3) const uint ROWS_PER_WG = 2;     // rows per workgroup
+
+layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
+layout(std430, binding = 1) readonly buffer X { float x_in[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x_in4[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y_out[]; };
+layout(std430, binding = 3) readonly buffer NormW { float norm_w[]; };
+layout(std430, binding = 3) readonly buffer NormW4 { vec4 norm_w4[]; };
+layout(std430, binding = 4) writeonly buffer H { float h_out[]; };
+
+layout(push_constant) uniform PushConstants {
+    uint n_rows;       // rows of this chunk
+    uint n_cols;
+    uint n_tokens;
+    uint w_base_byte;
+    uint row_bytes;
+    uint x_offset;     // x[t][c] = x_in[x_offset + t * x_stride + c]
+    uint x_stride;
+    uint y_offset;     // y[t][r] = y_out[y_offset + t * y_stride + r]
+    uint y_stride;
+    float eps;
+    uint h_offset;     // h[t][c] = h_out[h_offset + t * h_stride + c]
+    uint h_stride;
+    uint write_h;
+} pc;
+
+const uint REDUCE_VALUES = TOKEN_TILE;
+#include "common/reduce.glsl"
+#include "common/weight_type.glsl"
+#include "common/block_dot.glsl"
+#include "common/block_dot_normed.glsl"
+
+void main() {
+    const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
+    for (uint t = 0u; t < TOKEN_TILE; ++t) {
+        if (t0 + t >= pc.n_tokens) break;  // uniform
+        const uint xb = pc.x_offset + (t0 + t) * pc.x_stride;
+        float sum_sq = 0.0;
+        for (uint c = gl_LocalInvocationID.x; c < pc.n_cols; c += gl_WorkGroupSize.x) sum_sq += x_in[xb + c] * x_in[xb + c];
+        red_put_sum(t, sum_sq);
+    }
+    barrier();
+    float scale[TOKEN_TILE];
+    for (uint t = 0u; t < TOKEN_TILE; ++t)
+        scale[t] = t0 + t < pc.n_tokens ? 1.0 / sqrt(red_sum(t) / float(pc.n_cols) + pc.eps) : 0.0;
+    if (pc.write_h != 0u && gl_WorkGroupID.x == 0u) {
+        for (uint t = 0u; t < TOKEN_TILE; ++t) {
+            if (t0 + t >= pc.n_tokens) break;
+            const uint xb = pc.x_offset + (t0 + t) * pc.x_stride, hb = pc.h_offset + (t0 + t) * pc.h_stride;
+            for (uint c = gl_LocalInvocationID.x; c < pc.n_cols; c += gl_WorkGroupSize.x)
+                h_out[hb + c] = x_in[xb + c] * scale[t] * norm_w[c];
+        }
+    }
+    const uint n_units = pc.n_cols / WEIGHT_QK;
+    for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
+        const uint row = gl_WorkGroupID.x * ROWS_PER_WG + rr;
+        if (row >= pc.n_rows) break;  // uniform in the subgroup
+        const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
+        float acc[TOKEN_TILE];
+        for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
+        for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
+            float w[WEIGHT_QK];
+            weight_dequant_unit(row_byte, u, w);
+            for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                if (t0 + t >= pc.n_tokens) break;
+                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
+                acc[t] += block_dot_normed(w, xb, u * WEIGHT_QK, scale[t]);
+            }
+        }
+        for (uint t = 0u; t < TOKEN_TILE; ++t) {
+            if (t0 + t >= pc.n_tokens) break;  // uniform
+            const float dot = subgroupAdd(acc[t]);
+            if (subgroupElect()) y_out[pc.y_offset + (t0 + t) * pc.y_stride + row] = dot;
+        }
+    }
+}
