@@ -23,6 +23,7 @@ struct RunConfig {
     uint32_t io_threads = 0;
     bool profile = false;           // GPU time per kernel (timestamps after every dispatch)
     bool replay_decode = true;      // false (--no-replay): re-record every decode step, to measure that cost
+    bool warmup = true;             // false (--no-warmup): pipeline creation lands in the timed prefill
     session::GpuKernelTuning tuning;  // --attention per-head|split, --moe-pair-tile N: A/B of kernel choices
 };
 
@@ -40,6 +41,7 @@ struct PhaseResult {
 
 struct RunResult {
     double open_seconds = 0;
+    double warmup_seconds = 0;  // the untimed warm-up evals (pipeline creation included)
     uint64_t cache_bytes = 0;  // expert budget in use
     bool streamed = false;
     std::string device_name;

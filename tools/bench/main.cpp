@@ -62,7 +62,7 @@ int usage(const char *why) {
     std::fprintf(stderr,
                  "moevk-bench: %s\nusage: moevk-bench --model M.gguf [--prompt 64] [--decode 16] "
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
-                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay]\n"
+                 "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay] [--no-warmup]\n"
                  "       [--attention per-head|split] [--moe-pair-tile N] [--prefill-kernel matvec|tiled|coopmat[,...]] "
                  "[--prefill-min-tokens N] [--prefill-min-rows N]\n",
                  why);
@@ -79,6 +79,10 @@ bool parse(int argc, char **argv, Args *a) {
         }
         if (flag == "--profile") {
             a->base.profile = true;
+            continue;
+        }
+        if (flag == "--no-warmup") {
+            a->base.warmup = false;
             continue;
         }
         if (flag == "--no-replay") {

@@ -28,7 +28,9 @@ const char *kTitle =
     "are dropped before the run and experts are read with O_DIRECT. Hit rate = hits / lookups, where a lookup is\n"
     "one (layer, expert) a batch needs (a prefill chunk loads each expert once per layer); distinct = experts a\n"
     "layer used during the phase, averaged over layers; MB/token = expert bytes read from the file per token\n"
-    "(misses and prefetches); io wait = time the forward pass waited for reads. Each machine has one section,\n"
+    "(misses and prefetches); io wait = time the forward pass waited for reads; warm-up = an untimed 32-token\n"
+    "eval and one decode step before the timed ones, where the context creates its pipelines (a context builds\n"
+    "each kernel's pipeline at first use). Each machine has one section,\n"
     "rewritten when the bench runs there again.\n";
 
 }  // namespace
@@ -36,8 +38,8 @@ const char *kTitle =
 std::string markdown_table(const std::vector<Row> &rows) {
     std::ostringstream o;
     o << "| mode | budget | cache GiB | pp tok/s | pp hit % | pp distinct | pp MB/tok | tg tok/s | tg hit % | "
-         "tg prefetch hit % | tg distinct | tg MB/tok | tg io wait ms/tok | open s |\n";
-    o << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "tg prefetch hit % | tg distinct | tg MB/tok | tg io wait ms/tok | open s | warm-up s |\n";
+    o << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const Row &r : rows) {
         const PhaseResult &p = r.result.prefill, &d = r.result.decode;
         o << "| " << r.mode << " | " << r.config.budget_percent << "%" << (r.result.streamed ? "" : " (resident)")
@@ -47,7 +49,8 @@ std::string markdown_table(const std::vector<Row> &rows) {
           << percent(d.hits, d.lookups) << " | " << percent(d.prefetch_hits, d.lookups) << " | "
           << fmt("%.1f", d.distinct_per_layer) << " | " << fmt("%.1f", d.bytes_per_token() / 1e6) << " | "
           << fmt("%.2f", d.n_tokens ? 1e3 * d.io_wait_seconds / d.n_tokens : 0.0) << " | "
-          << fmt("%.1f", r.result.open_seconds) << " |\n";
+          << fmt("%.1f", r.result.open_seconds) << " | "
+          << (r.config.warmup ? fmt("%.2f", r.result.warmup_seconds) : std::string("none")) << " |\n";
     }
     return o.str();
 }
