@@ -25,6 +25,24 @@ bool has_layer(const char *name) {
     return false;
 }
 
+// NVIDIA's ICD (libGLX_nvidia) does not always initialise again after the loader has unloaded it, which
+// happens whenever the last VkInstance of a process is destroyed: later vkCreateInstance calls then report
+// "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'" and find no driver (seen on the H100
+// after a few dozen contexts in one process; NVIDIA/egl-wayland#97). One extra instance, created once the
+// first real one succeeded and never destroyed, keeps the drivers loaded. It is immutable after its
+// thread-safe creation and holds nothing of any context; if it cannot be created, nothing changes.
+void keep_drivers_loaded(const VkInstanceCreateInfo &info) {
+    static const VkInstance keep_alive = [&info] {
+        VkInstanceCreateInfo plain = info;
+        plain.enabledLayerCount = 0;  // no validation layer for an instance that never runs anything
+        plain.ppEnabledLayerNames = nullptr;
+        VkInstance instance = VK_NULL_HANDLE;
+        if (vkCreateInstance(&plain, nullptr, &instance) != VK_SUCCESS) instance = VK_NULL_HANDLE;
+        return instance;
+    }();
+    (void)keep_alive;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Instance>> Instance::create(const InstanceOptions &opts) {
@@ -64,6 +82,7 @@ StatusOr<std::unique_ptr<Instance>> Instance::create(const InstanceOptions &opts
     r = vkCreateInstance(&info, nullptr, &instance->instance_);
     if (r == VK_ERROR_INCOMPATIBLE_DRIVER) return device_error("no Vulkan 1.2 driver is installed (vkCreateInstance)");
     MOEVK_VK_RETURN_IF_ERROR(r, "vkCreateInstance");
+    keep_drivers_loaded(info);
     return instance;
 }
 

@@ -1,4 +1,5 @@
-// instance.h — one VkInstance, owned by whoever creates it (a context owns its own; no process globals).
+// instance.h — one VkInstance, owned by whoever creates it (a context owns its own). The only process-wide
+// object is a never-used instance that keeps the drivers loaded (instance.cpp says why).
 // It only creates the instance and lists physical devices; choosing one is device.h's job.
 #pragma once
 
