@@ -23,6 +23,21 @@ struct ExpertPush {
     uint32_t slot_begin, slot_end, ids_offset, x_stride, grouped, list_base, k;
 };
 
+// The push constants every expert kernel shares: the slots' shape and the chunk of slots bound; the caller
+// sets the rest (pairs per activation row, ids, stride, grouping, k).
+ExpertPush chunk_push(const GpuExpertSlots &slots, const vulkan::BindingChunk &c) {
+    ExpertPush pc{};
+    pc.n_cols = slots.n_cols;
+    pc.n_rows = slots.n_rows;
+    pc.row_bytes = (uint32_t)slots.row_bytes;
+    pc.slot_bytes = (uint32_t)slots.slot_bytes;
+    pc.up_offset_bytes = (uint32_t)slots.up_offset_bytes;
+    pc.w_base_byte = c.item_base_byte;
+    pc.slot_begin = (uint32_t)(slots.first_slot + c.first_item);
+    pc.slot_end = (uint32_t)(slots.first_slot + c.first_item + c.n_items);
+    return pc;
+}
+
 struct GroupPush {
     uint32_t n_pairs, n_expert, ids_offset, tile, list_base;
 };
@@ -134,20 +149,12 @@ Status record_expert_kernel(GpuRecorder &rec, const ExpertDispatch &d) {
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     MOEVK_ASSIGN_OR_RETURN(std::vector<vulkan::BindingChunk> chunks, slot_chunks(device, d.slots));
     for (const vulkan::BindingChunk &c : chunks) {
-        ExpertPush pc{d.pairs_per_x,
-                      d.slots.n_cols,
-                      d.slots.n_rows,
-                      (uint32_t)d.slots.row_bytes,
-                      (uint32_t)d.slots.slot_bytes,
-                      (uint32_t)d.slots.up_offset_bytes,
-                      c.item_base_byte,
-                      (uint32_t)(d.slots.first_slot + c.first_item),
-                      (uint32_t)(d.slots.first_slot + c.first_item + c.n_items),
-                      d.ids_offset,
-                      d.x_stride,
-                      grouped ? 1u : 0u,
-                      list_base(d.n_pairs),
-                      0};
+        ExpertPush pc = chunk_push(d.slots, c);
+        pc.pairs_per_x = d.pairs_per_x;
+        pc.ids_offset = d.ids_offset;
+        pc.x_stride = d.x_stride;
+        pc.grouped = grouped ? 1u : 0u;
+        pc.list_base = list_base(d.n_pairs);
         MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*pipe,
                                                   {{d.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
                                                    {d.x, 0, 0, Access::kRead},
@@ -232,20 +239,11 @@ Status record_moe_down_combine(GpuRecorder &rec, const MoeDownCombineOp &op) {
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe,
                            rec.kernels.get(matvec_expert_desc(rec.kernels, "moe_down_combine", op.slots.type)));
     const vulkan::BindingChunk &c = chunks[0];
-    ExpertPush pc{1,
-                  op.slots.n_cols,
-                  op.slots.n_rows,
-                  (uint32_t)op.slots.row_bytes,
-                  (uint32_t)op.slots.slot_bytes,
-                  (uint32_t)op.slots.up_offset_bytes,
-                  c.item_base_byte,
-                  (uint32_t)(op.slots.first_slot + c.first_item),
-                  (uint32_t)(op.slots.first_slot + c.first_item + c.n_items),
-                  op.ids_offset,
-                  op.slots.n_cols,
-                  0,
-                  0,
-                  op.k};
+    ExpertPush pc = chunk_push(op.slots, c);
+    pc.pairs_per_x = 1;
+    pc.ids_offset = op.ids_offset;
+    pc.x_stride = op.slots.n_cols;
+    pc.k = op.k;
     return rec.stream.dispatch(*pipe,
                                {{op.slots.buffer, c.bind_offset, c.bind_size, Access::kRead},
                                 {op.act, 0, 0, Access::kRead},
