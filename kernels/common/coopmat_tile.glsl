@@ -33,11 +33,8 @@ void coop_stage_w(uint tile, uint first_row_byte, uint row_bytes, uint n_rows, u
     for (uint idx = gl_LocalInvocationIndex; idx < COOP_M * units; idx += gl_WorkGroupSize.x) {
         const uint r = idx % COOP_M, u = idx / COOP_M;
         float v[WEIGHT_QK];
-        if (r < n_rows && u * WEIGHT_QK < kmax) {
-            weight_dequant_unit(first_row_byte + r * row_bytes, k0 / WEIGHT_QK + u, v);
-        } else {
-            for (uint j = 0u; j < WEIGHT_QK; ++j) v[j] = 0.0;
-        }
+        weight_dequant_unit_or_zero(r < n_rows && u * WEIGHT_QK < kmax, first_row_byte + r * row_bytes,
+                                    k0 / WEIGHT_QK + u, v);
         const uint base = (tile * COOP_M + r) * COOP_S + u * WEIGHT_QK;
         for (uint j = 0u; j < WEIGHT_QK; ++j) s_a[base + j] = float16_t(v[j]);
     }

@@ -32,11 +32,8 @@ void gemm_stage_w(uint tile, uint first_row_byte, uint row_bytes, uint n_rows, u
     for (uint idx = gl_LocalInvocationIndex; idx < GEMM_M * units; idx += gl_WorkGroupSize.x) {
         const uint r = idx % GEMM_M, u = idx / GEMM_M;
         float v[WEIGHT_QK];
-        if (r < n_rows && u * WEIGHT_QK < kmax) {
-            weight_dequant_unit(first_row_byte + r * row_bytes, k0 / WEIGHT_QK + u, v);
-        } else {
-            for (uint j = 0u; j < WEIGHT_QK; ++j) v[j] = 0.0;
-        }
+        weight_dequant_unit_or_zero(r < n_rows && u * WEIGHT_QK < kmax, first_row_byte + r * row_bytes,
+                                    k0 / WEIGHT_QK + u, v);
         const uint base = (tile * GEMM_K + u * WEIGHT_QK) * GEMM_M + r;
         for (uint j = 0u; j < WEIGHT_QK; ++j) s_w[base + j * GEMM_M] = v[j];
     }

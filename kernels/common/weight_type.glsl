@@ -27,3 +27,12 @@
 #else
 #error "define one WEIGHT_<type>"
 #endif
+
+// The unit, or zeros where a tile reaches past the matrix (inside == false): the padding of the tiled kernels.
+void weight_dequant_unit_or_zero(bool inside, uint row_byte, uint unit, out float v[WEIGHT_QK]) {
+    if (inside) {
+        weight_dequant_unit(row_byte, unit, v);
+    } else {
+        for (uint j = 0u; j < WEIGHT_QK; ++j) v[j] = 0.0;
+    }
+}
