@@ -21,6 +21,10 @@ foreach(type f32 f16 bf16 q8_0 q4_0 q4_K q5_K q6_K)
   moevk_kernel(moe_down_coopmat_${type} moe_down_coopmat.comp DEFINES WEIGHT_${TYPE})
 endforeach()
 
+# f32 mat-vecs over units of 4 columns (kernels/common/type_f32.glsl): the router of every MoE layer.
+moevk_kernel(matmul_f32x4 matmul.comp DEFINES WEIGHT_F32 F32_UNIT4)
+moevk_kernel(matmul_norm_f32x4 matmul_norm.comp DEFINES WEIGHT_F32 F32_UNIT4)
+
 # One variant per KV cache format.
 foreach(type f32 f16 q8_0)
   string(TOUPPER ${type} TYPE)

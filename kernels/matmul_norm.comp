@@ -43,15 +43,14 @@ const uint REDUCE_VALUES = TOKEN_TILE;
 #include "common/weight_type.glsl"
 #include "common/block_dot.glsl"
 #include "common/block_dot_normed.glsl"
+#include "common/sum_sq.glsl"
 
 void main() {
     const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
     for (uint t = 0u; t < TOKEN_TILE; ++t) {
         if (t0 + t >= pc.n_tokens) break;  // uniform
         const uint xb = pc.x_offset + (t0 + t) * pc.x_stride;
-        float sum_sq = 0.0;
-        for (uint c = gl_LocalInvocationID.x; c < pc.n_cols; c += gl_WorkGroupSize.x) sum_sq += x_in[xb + c] * x_in[xb + c];
-        red_put_sum(t, sum_sq);
+        red_put_sum(t, sum_sq_share(xb, pc.n_cols));
     }
     barrier();
     float scale[TOKEN_TILE];

@@ -5,7 +5,7 @@
 // both sides of a branch), so the host turns the path off there with spec constant 4. Same products, same
 // order either way.
 // Requires `float x_in[]` and, on the same binding, `vec4 x_in4[]` declared by the kernel.
-layout(constant_id = 4) const bool VEC4_ACTIVATION_LOADS = true;
+#include "vec4_loads.glsl"
 
 float block_dot(const float w[WEIGHT_QK], uint xb) {
     float s = 0.0;

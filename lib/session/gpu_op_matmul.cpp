@@ -27,6 +27,15 @@ StatusOr<std::vector<vulkan::BindingChunk>> row_chunks(const vulkan::Device &dev
 
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+// The mat-vec variant of a matrix: with wide loads (GPUs), f32 rows whose length is a multiple of 4 take
+// units of 4 columns (kernels/common/type_f32.glsl, F32_UNIT4); matmul and matmul_norm choose alike, so
+// they keep the same bits. CPU devices keep one column per unit (the golden snapshots' bits).
+std::string matvec_variant(const GpuKernels &kernels, const char *op, const GpuMatrix &w) {
+    if (kernels.vec4_activation_loads() && w.type == model::GgmlType::kF32 && w.n_cols % 4 == 0)
+        return std::string(op) + "_f32x4";
+    return weight_variant(op, w.type);
+}
+
 struct MatmulPush {
     uint32_t n_rows, n_cols, n_tokens, w_base_byte, row_bytes;
     uint32_t x_offset, x_stride, y_offset, y_stride, accumulate;
@@ -64,7 +73,7 @@ MatmulKernel matmul_kernel(const GpuKernels &kernels, const MatmulOp &op) {
     if (kernels.tiled_matmul(op.n_tokens, op.w.n_rows)) return k;
     k.rows = kernels.rows_per_workgroup();
     k.tokens = kernels.matmul_token_tile();
-    k.desc.variant = weight_variant("matmul", op.w.type);
+    k.desc.variant = matvec_variant(kernels, "matmul", op.w);
     k.desc.workgroup_size = kernels.reduce_workgroup();
     k.desc.spec_constants = {{2, k.tokens}, {3, k.rows}, {4, kernels.vec4_activation_loads()}};
     k.desc.required_features = vulkan::kFeatureSubgroupArithmetic;
@@ -99,7 +108,7 @@ Status record_matmul_norm(GpuRecorder &rec, const MatmulNormOp &op) {
     if (op.norm_weight == nullptr) return internal_error("matmul_norm: no norm weight");
     const vulkan::Device &device = rec.kernels.device();
     vulkan::PipelineDesc desc;
-    desc.variant = weight_variant("matmul_norm", op.w.type);
+    desc.variant = matvec_variant(rec.kernels, "matmul_norm", op.w);
     desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(MatmulNormPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();  // rms_norm's: the same norm bits

@@ -30,6 +30,8 @@ Status record_rms_norm(GpuRecorder &rec, const RmsNormOp &op) {
     desc.n_buffers = 3;
     desc.push_constant_bytes = sizeof(RmsNormPush);
     desc.workgroup_size = rec.kernels.reduce_workgroup();
+    // wide loads as matmul_norm's: the same sum of squares (kernels/common/sum_sq.glsl)
+    desc.spec_constants = {{4, rec.kernels.vec4_activation_loads()}};
     desc.required_features = vulkan::kFeatureSubgroupArithmetic;
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
     RmsNormPush pc{n_rows, op.n_cols, op.rows_per_token, op.eps, op.x.offset, op.x.stride, op.y.offset, op.y.stride};

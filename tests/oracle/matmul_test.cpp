@@ -70,7 +70,9 @@ TEST(Matmul, Vec4AndScalarActivationLoadsAgree) {
         const std::vector<float> y_ref = ref_matmul(m, x, 3);
         expect_nmse(y_vec4, y_ref, tier_for(type), "vec4 " + type_str(type));
         expect_nmse(y_scalar, y_ref, tier_for(type), "scalar " + type_str(type));
-        if (cpu_device) expect_bit_identical(y_vec4, y_scalar, "vec4 vs scalar " + type_str(type));
+        // f32 rows with wide loads take units of 4 columns (a different order per lane): the tier only
+        if (cpu_device && type != model::GgmlType::kF32)
+            expect_bit_identical(y_vec4, y_scalar, "vec4 vs scalar " + type_str(type));
     }
 }
 
