@@ -3,7 +3,7 @@
 // TOKEN_TILE tokens; each row goes to one subgroup, whose lane i takes units i, i + subgroup size, ... and
 // adds the shares with subgroupAdd: a fixed summation order per output, no barrier, and no result that
 // depends on the batch it is in. Bindings: 0 = W (uint words), 1 = x (f32), 2 = y (f32).
-// CPU reference: reference::matvec().
+// GPUs sum in slice order instead of unit order (common/slice_dot.glsl). CPU reference: reference::matvec().
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -33,10 +33,12 @@ layout(push_constant) uniform PushConstants {
 
 #include "common/weight_type.glsl"
 #include "common/block_dot.glsl"
+#include "common/slice_dot.glsl"
 
 void main() {
     const uint t0 = gl_WorkGroupID.y * TOKEN_TILE;
     const uint n_units = pc.n_cols / WEIGHT_QK;
+    const bool slices = use_slices(pc.n_cols, pc.x_offset, pc.x_stride);  // GPUs: common/slice_dot.glsl
     // more subgroups than ROWS_PER_WG (a smaller real subgroup size) simply loop: every row is covered
     for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
         const uint row = gl_WorkGroupID.x * ROWS_PER_WG + rr;
@@ -44,13 +46,25 @@ void main() {
         const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
         float acc[TOKEN_TILE];
         for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
-        for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
-            float w[WEIGHT_QK];
-            weight_dequant_unit(row_byte, u, w);
-            for (uint t = 0u; t < TOKEN_TILE; ++t) {
-                if (t0 + t >= pc.n_tokens) break;
-                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
-                acc[t] += block_dot(w, xb);
+        if (slices) {
+            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
+                vec4 lo, hi;
+                weight_slice8(row_byte, e, lo, hi);
+                for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                    if (t0 + t >= pc.n_tokens) break;
+                    const uint x4 = (pc.x_offset + (t0 + t) * pc.x_stride + e) >> 2;
+                    acc[t] = slice_fma(acc[t], lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+                }
+            }
+        } else {
+            for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
+                float w[WEIGHT_QK];
+                weight_dequant_unit(row_byte, u, w);
+                for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                    if (t0 + t >= pc.n_tokens) break;
+                    const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
+                    acc[t] += block_dot(w, xb);
+                }
             }
         }
         for (uint t = 0u; t < TOKEN_TILE; ++t) {

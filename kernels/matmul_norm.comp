@@ -43,6 +43,7 @@ const uint REDUCE_VALUES = TOKEN_TILE;
 #include "common/weight_type.glsl"
 #include "common/block_dot.glsl"
 #include "common/block_dot_normed.glsl"
+#include "common/slice_dot.glsl"
 #include "common/sum_sq.glsl"
 
 void main() {
@@ -65,19 +66,34 @@ void main() {
         }
     }
     const uint n_units = pc.n_cols / WEIGHT_QK;
+    const bool slices = use_slices(pc.n_cols, pc.x_offset, pc.x_stride);  // GPUs: common/slice_dot.glsl
     for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
         const uint row = gl_WorkGroupID.x * ROWS_PER_WG + rr;
         if (row >= pc.n_rows) break;  // uniform in the subgroup
         const uint row_byte = pc.w_base_byte + row * pc.row_bytes;
         float acc[TOKEN_TILE];
         for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
-        for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
-            float w[WEIGHT_QK];
-            weight_dequant_unit(row_byte, u, w);
-            for (uint t = 0u; t < TOKEN_TILE; ++t) {
-                if (t0 + t >= pc.n_tokens) break;
-                const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
-                acc[t] += block_dot_normed(w, xb, u * WEIGHT_QK, scale[t]);
+        if (slices) {
+            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
+                vec4 lo, hi;
+                weight_slice8(row_byte, e, lo, hi);
+                const vec4 na = norm_w4[e >> 2], nb = norm_w4[(e >> 2) + 1u];
+                for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                    if (t0 + t >= pc.n_tokens) break;
+                    const uint x4 = (pc.x_offset + (t0 + t) * pc.x_stride + e) >> 2;
+                    // h as rms_norm.comp forms it: the same bits as the stored h
+                    acc[t] = slice_fma(acc[t], lo, hi, x_in4[x4] * scale[t] * na, x_in4[x4 + 1u] * scale[t] * nb);
+                }
+            }
+        } else {
+            for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
+                float w[WEIGHT_QK];
+                weight_dequant_unit(row_byte, u, w);
+                for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                    if (t0 + t >= pc.n_tokens) break;
+                    const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
+                    acc[t] += block_dot_normed(w, xb, u * WEIGHT_QK, scale[t]);
+                }
             }
         }
         for (uint t = 0u; t < TOKEN_TILE; ++t) {

@@ -8,12 +8,14 @@
 #include "common/expert_io.glsl"
 #include "common/weight_type.glsl"
 #include "common/block_dot.glsl"
+#include "common/slice_dot.glsl"
 
 void main() {
     const ExpertTile tile = expert_tile();
     const uint slot_byte = tile_slot_byte(tile);
     if (slot_byte == ~0u) return;  // uniform over the workgroup
     const uint n_units = pc.n_cols / WEIGHT_QK;
+    const bool slices = use_slices(pc.n_cols, 0u, pc.x_stride);  // GPUs: common/slice_dot.glsl
     uint x_base[PAIR_TILE];
     for (uint i = 0u; i < PAIR_TILE; ++i) x_base[i] = i < tile.count ? tile_pair(tile, i) / pc.pairs_per_x * pc.x_stride : 0u;
     for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
@@ -22,12 +24,24 @@ void main() {
         const uint row = slot_byte + r * pc.row_bytes;
         float acc[PAIR_TILE];
         for (uint i = 0u; i < PAIR_TILE; ++i) acc[i] = 0.0;
-        for (uint unit = gl_SubgroupInvocationID; unit < n_units; unit += gl_SubgroupSize) {
-            float w[WEIGHT_QK];
-            weight_dequant_unit(row, unit, w);
-            for (uint i = 0u; i < PAIR_TILE; ++i) {
-                if (i >= tile.count) break;
-                acc[i] += block_dot(w, x_base[i] + unit * WEIGHT_QK);
+        if (slices) {
+            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
+                vec4 lo, hi;
+                weight_slice8(row, e, lo, hi);
+                for (uint i = 0u; i < PAIR_TILE; ++i) {
+                    if (i >= tile.count) break;
+                    const uint x4 = (x_base[i] + e) >> 2;
+                    acc[i] = slice_fma(acc[i], lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+                }
+            }
+        } else {
+            for (uint unit = gl_SubgroupInvocationID; unit < n_units; unit += gl_SubgroupSize) {
+                float w[WEIGHT_QK];
+                weight_dequant_unit(row, unit, w);
+                for (uint i = 0u; i < PAIR_TILE; ++i) {
+                    if (i >= tile.count) break;
+                    acc[i] += block_dot(w, x_base[i] + unit * WEIGHT_QK);
+                }
             }
         }
         for (uint i = 0u; i < PAIR_TILE; ++i) {

@@ -13,10 +13,12 @@
 #include "common/weight_type.glsl"
 #include "common/block_dot.glsl"
 #include "common/row_dot.glsl"
+#include "common/slice_dot.glsl"
 
 void main() {
     const uint t = gl_WorkGroupID.y;
     const uint n_units = pc.n_cols / WEIGHT_QK;
+    const bool slices = use_slices(pc.n_cols, 0u, pc.x_stride);  // GPUs: moe_down's slice order
     for (uint rr = gl_SubgroupID; rr < ROWS_PER_WG; rr += gl_NumSubgroups) {
         const uint r = gl_WorkGroupID.x * ROWS_PER_WG + rr;
         if (r >= pc.n_rows) break;  // uniform in the subgroup
@@ -25,7 +27,9 @@ void main() {
             const uint pair = t * pc.k + j;
             const uint slot_byte = expert_slot_byte(uint(ids[pc.ids_offset + pair]));
             if (slot_byte == ~0u) continue;  // the host binds every slot: never taken
-            const float dot = subgroupAdd(row_dot_partial(slot_byte + r * pc.row_bytes, pair * pc.x_stride, n_units));
+            const uint row_byte = slot_byte + r * pc.row_bytes;
+            const float dot = subgroupAdd(slices ? slice_dot_partial(row_byte, pair * pc.x_stride, pc.n_cols)
+                                                 : row_dot_partial(row_byte, pair * pc.x_stride, n_units));
             acc += uintBitsToFloat(groups[t * pc.k + j]) * dot;  // binding 5 is declared as uint words
         }
         if (subgroupElect()) out_rows[t * pc.n_rows + r] += acc;

@@ -174,7 +174,7 @@ const AttentionKernel kBothKernels[] = {AttentionKernel::kPerHead, AttentionKern
 const char *kernel_name(AttentionKernel k) { return k == AttentionKernel::kSplit ? "split" : "per-head"; }
 
 std::unique_ptr<session::GpuKernels> attention_kernels(AttentionKernel kernel, uint32_t workgroup = 0) {
-    session::GpuKernelTuning tuning;
+    session::GpuKernelTuning tuning = test_tuning();
     tuning.attention_kernel = kernel;
     tuning.attention_workgroup = workgroup;
     return std::make_unique<session::GpuKernels>(*gpu_env().device, tuning);

@@ -59,7 +59,7 @@ TEST(GetRows, SmallBindingLimitGathersFromEveryChunk) {
     vulkan::DeviceOptions opts;
     opts.max_binding_bytes = 2048;  // the 16 KiB table in 8 chunks; activations still fit one binding
     auto small = vulkan::Device::open(opts).value();
-    session::GpuKernels kernels(*small);
+    session::GpuKernels kernels(*small, test_tuning());
     auto stream = vulkan::CommandStream::create(*small).value();
     HostMatrix table = random_matrix(model::GgmlType::kQ4_0, 300, 96, 6);
     const std::vector<int32_t> ids = {299, 0, 100, 200, 7};

@@ -103,7 +103,7 @@ TEST(MatmulNorm, SmallBindingLimitChunksRowsWithSameResult) {
     vulkan::DeviceOptions opts;
     opts.max_binding_bytes = 16 * 1024;  // 300 q8_0 rows of 160 values (170 bytes each) need several chunks
     auto small = vulkan::Device::open(opts).value();
-    session::GpuKernels small_kernels(*small);
+    session::GpuKernels small_kernels(*small, test_tuning());
     auto small_stream = vulkan::CommandStream::create(*small).value();
     HostMatrix m = random_matrix(model::GgmlType::kQ8_0, 300, 160, 95);
     const std::vector<float> nw = random_floats(160, 96), x = random_floats(2 * 160, 97);

@@ -135,7 +135,7 @@ TEST(MoeGateUp, BatchInvariantAndChunkedSlotsIdentical) {
     vulkan::DeviceOptions opts;
     opts.max_binding_bytes = 128 * 1024;  // one q8_0 slot (96 KiB) or two q4_0 slots per chunk
     auto small = vulkan::Device::open(opts).value();
-    session::GpuKernels small_kernels(*small);
+    session::GpuKernels small_kernels(*small, test_tuning());
     auto small_stream = vulkan::CommandStream::create(*small).value();
     for (model::GgmlType type : {model::GgmlType::kQ8_0, model::GgmlType::kQ4_0}) {
         Experts ex(type);
@@ -288,7 +288,7 @@ TEST(MoeDownCombine, SlotsOverSeveralBindingsAreRefused) {
     vulkan::DeviceOptions opts;
     opts.max_binding_bytes = 128 * 1024;  // two q4_0 down slots per chunk
     auto small = vulkan::Device::open(opts).value();
-    session::GpuKernels small_kernels(*small);
+    session::GpuKernels small_kernels(*small, test_tuning());
     auto small_stream = vulkan::CommandStream::create(*small).value();
     Experts ex(model::GgmlType::kQ4_0);
     auto down = vulkan::Buffer::create(*small, ex.down_slots.size(), vulkan::MemoryUse::kDevice, "down").value();
@@ -364,7 +364,7 @@ std::pair<std::vector<float>, std::vector<float>> gpu_experts(session::GpuKernel
 // workgroup per pair, on one binding and over slot chunks, and match the reference.
 TEST(MoeGrouped, BitIdenticalToSinglePairsAndMatchesReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    session::GpuKernelTuning tuning;
+    session::GpuKernelTuning tuning = test_tuning();
     tuning.moe_pair_tile = 3;
     session::GpuKernels kernels(*env.device, tuning);
     vulkan::DeviceOptions opts;
@@ -421,7 +421,7 @@ std::vector<int32_t> uneven_ids(uint32_t n_tokens) {
 // the first 7 tokens' bits), on one binding and over slot chunks.
 void expect_tiled_experts_match(session::PrefillKernel kernel, double activation_tier) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    session::GpuKernelTuning tuning;
+    session::GpuKernelTuning tuning = test_tuning();
     tuning.prefill_kernel = kernel;
     tuning.prefill_min_tokens = 1;
     session::GpuKernels kernels(*env.device, tuning);

@@ -24,8 +24,15 @@ HostMatrix random_matrix(model::GgmlType type, uint32_t n_rows, uint32_t n_cols,
     return m;
 }
 
+session::GpuKernelTuning test_tuning() {
+    session::GpuKernelTuning tuning;
+    const char *order = std::getenv("MOEVK_TEST_GPU_ORDER");
+    if (order != nullptr && std::strcmp(order, "1") == 0) tuning.vec4_activation_loads = true;
+    return tuning;
+}
+
 session::GpuKernels &test_kernels() {
-    static session::GpuKernels kernels(*gpu_env().device);
+    static session::GpuKernels kernels(*gpu_env().device, test_tuning());
     return kernels;
 }
 

@@ -41,7 +41,11 @@ struct HostMatrix {
 };
 HostMatrix random_matrix(model::GgmlType type, uint32_t n_rows, uint32_t n_cols, uint32_t seed);
 
-// Kernels of the shared device (one pipeline cache for the whole test process).
+// The kernel tuning of the tests: the device's defaults, or with MOEVK_TEST_GPU_ORDER=1 the GPU mat-vec path
+// (vec4 activation loads, slice summation order) on any device, so lavapipe checks it too (tests/CMakeLists.txt).
+session::GpuKernelTuning test_tuning();
+
+// Kernels of the shared device and test_tuning() (one pipeline cache for the whole test process).
 session::GpuKernels &test_kernels();
 
 // begin(), record(rec), submit_and_wait() on the shared device's stream; fails the test on error.

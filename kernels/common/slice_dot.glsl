@@ -1,0 +1,47 @@
+// slice_dot.glsl — the GPU order of the mat-vec kernels: lane i of a row's subgroup takes the 8-element slices
+// i, i + subgroup size, ... (a 32-element ggml block is split over 4 lanes) and the kernel adds the lanes'
+// shares with subgroupAdd. Why: with one block per lane (row_dot.glsl) neighbouring lanes read activations
+// 128 bytes apart, so each vec4 load instruction touched a cache line per lane; on the H100 those L1
+// wavefronts, not DRAM, bounded the decode mat-vecs (~250 GB/s). With slices of 8, lanes are 32 bytes apart
+// and gate and up rows share one activation load. The weights are dequantised to the same values as
+// weight_dequant_unit(); only the summation order differs, so CPU devices (spec constant 4 off) keep the unit
+// order and its bits (the golden snapshots).
+// A format that supports it defines WEIGHT_HAS_SLICE8 and weight_slice8(row_byte, e, lo, hi): values e .. e + 7.
+// Requires vec4_loads.glsl, weight_type.glsl, GL_KHR_shader_subgroup_basic and `vec4 x_in4[]`.
+#ifdef WEIGHT_HAS_SLICE8
+const bool WEIGHT_SLICES = true;
+#else
+const bool WEIGHT_SLICES = false;
+void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) { lo = hi = vec4(0.0); }  // never called
+#endif
+
+// Whether a dispatch takes the slice order: GPU loads, a format with slices, whole slices per row and
+// activation rows starting at vec4 boundaries (uniform over the dispatch).
+bool use_slices(uint n_cols, uint x_offset, uint x_stride) {
+    return VEC4_ACTIVATION_LOADS && WEIGHT_SLICES && (n_cols & 7u) == 0u && ((x_offset | x_stride) & 3u) == 0u;
+}
+
+// acc + the 8 products of a slice, in element order.
+float slice_fma(float acc, vec4 lo, vec4 hi, vec4 a, vec4 b) {
+    acc += lo.x * a.x;
+    acc += lo.y * a.y;
+    acc += lo.z * a.z;
+    acc += lo.w * a.w;
+    acc += hi.x * b.x;
+    acc += hi.y * b.y;
+    acc += hi.z * b.z;
+    acc += hi.w * b.w;
+    return acc;
+}
+
+// This lane's share of W[row] · x[xb ..], in slice order (xb a multiple of 4).
+float slice_dot_partial(uint row_byte, uint xb, uint n_cols) {
+    float acc = 0.0;
+    for (uint e = 8u * gl_SubgroupInvocationID; e < n_cols; e += 8u * gl_SubgroupSize) {
+        vec4 lo, hi;
+        weight_slice8(row_byte, e, lo, hi);
+        const uint x4 = (xb + e) >> 2;
+        acc = slice_fma(acc, lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+    }
+    return acc;
+}
