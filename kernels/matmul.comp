@@ -47,13 +47,12 @@ void main() {
         float acc[TOKEN_TILE];
         for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
         if (slices) {
-            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
-                vec4 lo, hi;
-                weight_slice8(row_byte, e, lo, hi);
+            for (uint e0 = 8u * gl_SubgroupInvocationID; e0 < pc.n_cols; e0 += SLICE_BATCH * slice_step()) {
+                vec4 lo[SLICE_BATCH], hi[SLICE_BATCH];
+                load_slices(row_byte, e0, pc.n_cols, lo, hi);
                 for (uint t = 0u; t < TOKEN_TILE; ++t) {
                     if (t0 + t >= pc.n_tokens) break;
-                    const uint x4 = (pc.x_offset + (t0 + t) * pc.x_stride + e) >> 2;
-                    acc[t] = slice_fma(acc[t], lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+                    acc[t] = slices_fma(acc[t], lo, hi, e0, pc.n_cols, pc.x_offset + (t0 + t) * pc.x_stride);
                 }
             }
         } else {

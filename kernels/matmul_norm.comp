@@ -74,15 +74,19 @@ void main() {
         float acc[TOKEN_TILE];
         for (uint t = 0u; t < TOKEN_TILE; ++t) acc[t] = 0.0;
         if (slices) {
-            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
-                vec4 lo, hi;
-                weight_slice8(row_byte, e, lo, hi);
-                const vec4 na = norm_w4[e >> 2], nb = norm_w4[(e >> 2) + 1u];
+            for (uint e0 = 8u * gl_SubgroupInvocationID; e0 < pc.n_cols; e0 += SLICE_BATCH * slice_step()) {
+                vec4 lo[SLICE_BATCH], hi[SLICE_BATCH];
+                load_slices(row_byte, e0, pc.n_cols, lo, hi);
                 for (uint t = 0u; t < TOKEN_TILE; ++t) {
                     if (t0 + t >= pc.n_tokens) break;
-                    const uint x4 = (pc.x_offset + (t0 + t) * pc.x_stride + e) >> 2;
-                    // h as rms_norm.comp forms it: the same bits as the stored h
-                    acc[t] = slice_fma(acc[t], lo, hi, x_in4[x4] * scale[t] * na, x_in4[x4 + 1u] * scale[t] * nb);
+                    for (uint s = 0u; s < SLICE_BATCH; ++s) {  // slices_fma over h, formed as rms_norm.comp does
+                        const uint e = min(e0 + s * slice_step(), pc.n_cols - 8u);
+                        const uint x4 = (pc.x_offset + (t0 + t) * pc.x_stride + e) >> 2;
+                        const vec4 a = x_in4[x4] * scale[t] * norm_w4[e >> 2];
+                        const vec4 b = x_in4[x4 + 1u] * scale[t] * norm_w4[(e >> 2) + 1u];
+                        const float sum = slice_fma(acc[t], lo[s], hi[s], a, b);
+                        acc[t] = e0 + s * slice_step() < pc.n_cols ? sum : acc[t];
+                    }
                 }
             }
         } else {

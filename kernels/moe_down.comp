@@ -25,13 +25,12 @@ void main() {
         float acc[PAIR_TILE];
         for (uint i = 0u; i < PAIR_TILE; ++i) acc[i] = 0.0;
         if (slices) {
-            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
-                vec4 lo, hi;
-                weight_slice8(row, e, lo, hi);
+            for (uint e0 = 8u * gl_SubgroupInvocationID; e0 < pc.n_cols; e0 += SLICE_BATCH * slice_step()) {
+                vec4 lo[SLICE_BATCH], hi[SLICE_BATCH];
+                load_slices(row, e0, pc.n_cols, lo, hi);
                 for (uint i = 0u; i < PAIR_TILE; ++i) {
                     if (i >= tile.count) break;
-                    const uint x4 = (x_base[i] + e) >> 2;
-                    acc[i] = slice_fma(acc[i], lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+                    acc[i] = slices_fma(acc[i], lo, hi, e0, pc.n_cols, x_base[i]);
                 }
             }
         } else {

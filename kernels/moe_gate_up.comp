@@ -25,16 +25,20 @@ void main() {
         float g[PAIR_TILE], u[PAIR_TILE];
         for (uint i = 0u; i < PAIR_TILE; ++i) g[i] = u[i] = 0.0;
         if (slices) {
-            for (uint e = 8u * gl_SubgroupInvocationID; e < pc.n_cols; e += 8u * gl_SubgroupSize) {
-                vec4 glo, ghi, ulo, uhi;
-                weight_slice8(gate_row, e, glo, ghi);
-                weight_slice8(gate_row + pc.up_offset_bytes, e, ulo, uhi);
+            for (uint e0 = 8u * gl_SubgroupInvocationID; e0 < pc.n_cols; e0 += SLICE_BATCH * slice_step()) {
+                vec4 glo[SLICE_BATCH], ghi[SLICE_BATCH], ulo[SLICE_BATCH], uhi[SLICE_BATCH];
+                load_slices(gate_row, e0, pc.n_cols, glo, ghi);
+                load_slices(gate_row + pc.up_offset_bytes, e0, pc.n_cols, ulo, uhi);
                 for (uint i = 0u; i < PAIR_TILE; ++i) {
                     if (i >= tile.count) break;
-                    const uint x4 = (x_base[i] + e) >> 2;
-                    const vec4 a = x_in4[x4], b = x_in4[x4 + 1u];
-                    g[i] = slice_fma(g[i], glo, ghi, a, b);
-                    u[i] = slice_fma(u[i], ulo, uhi, a, b);
+                    for (uint s = 0u; s < SLICE_BATCH; ++s) {  // slices_fma for gate and up, one x load
+                        const uint e = e0 + s * slice_step();
+                        const uint x4 = (x_base[i] + min(e, pc.n_cols - 8u)) >> 2;
+                        const vec4 a = x_in4[x4], b = x_in4[x4 + 1u];
+                        const float gs = slice_fma(g[i], glo[s], ghi[s], a, b), us = slice_fma(u[i], ulo[s], uhi[s], a, b);
+                        g[i] = e < pc.n_cols ? gs : g[i];
+                        u[i] = e < pc.n_cols ? us : u[i];
+                    }
                 }
             }
         } else {

@@ -34,14 +34,34 @@ float slice_fma(float acc, vec4 lo, vec4 hi, vec4 a, vec4 b) {
     return acc;
 }
 
+// A lane loads SLICE_BATCH slices (e0, e0 + slice_step(), ...) before it sums any: decode mat-vecs have few
+// rows per SM, so bytes in flight per lane, not instructions, set their speed. Slices at or past n_cols are
+// read at the row's last slice (a valid address) and skipped when summed: the order is the one-slice order.
+const uint SLICE_BATCH = 4u;
+uint slice_step() { return 8u * gl_SubgroupSize; }
+
+void load_slices(uint row_byte, uint e0, uint n_cols, out vec4 lo[SLICE_BATCH], out vec4 hi[SLICE_BATCH]) {
+    for (uint s = 0u; s < SLICE_BATCH; ++s) weight_slice8(row_byte, min(e0 + s * slice_step(), n_cols - 8u), lo[s], hi[s]);
+}
+
+// acc + the products of the batch's slices with x[xb ..] (xb a multiple of 4), slice by slice.
+float slices_fma(float acc, const vec4 lo[SLICE_BATCH], const vec4 hi[SLICE_BATCH], uint e0, uint n_cols, uint xb) {
+    for (uint s = 0u; s < SLICE_BATCH; ++s) {
+        const uint e = e0 + s * slice_step();
+        const uint x4 = (xb + min(e, n_cols - 8u)) >> 2;
+        const float sum = slice_fma(acc, lo[s], hi[s], x_in4[x4], x_in4[x4 + 1u]);
+        acc = e < n_cols ? sum : acc;
+    }
+    return acc;
+}
+
 // This lane's share of W[row] · x[xb ..], in slice order (xb a multiple of 4).
 float slice_dot_partial(uint row_byte, uint xb, uint n_cols) {
     float acc = 0.0;
-    for (uint e = 8u * gl_SubgroupInvocationID; e < n_cols; e += 8u * gl_SubgroupSize) {
-        vec4 lo, hi;
-        weight_slice8(row_byte, e, lo, hi);
-        const uint x4 = (xb + e) >> 2;
-        acc = slice_fma(acc, lo, hi, x_in4[x4], x_in4[x4 + 1u]);
+    for (uint e0 = 8u * gl_SubgroupInvocationID; e0 < n_cols; e0 += SLICE_BATCH * slice_step()) {
+        vec4 lo[SLICE_BATCH], hi[SLICE_BATCH];
+        load_slices(row_byte, e0, n_cols, lo, hi);
+        acc = slices_fma(acc, lo, hi, e0, n_cols, xb);
     }
     return acc;
 }
