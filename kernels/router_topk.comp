@@ -3,11 +3,14 @@
 // when norm_topk (the divisor clamped below at 2^-14 like llama.cpp). Bindings: 0 = logits (f32,
 // [t][n_expert]), 1 = ids (int, written at ids_offset + t * k + j), 2 = weights (f32, [t][k]).
 // CPU reference: reference::route_topk().
-// Why a workgroup per token: the former one-invocation-per-token kernel scanned the logits k times from
-// global memory and took ~260 us per layer on the H100 (28% of a decode step). Now the logits sit in shared
-// memory and each top-k round is a parallel arg-max. The arg-max has one answer whatever the reduction order
-// (larger logit, then lower id), and the max and the softmax sum are still taken by one invocation in
-// expert order: the result is bit-identical to the sequential kernel and never depends on other tokens.
+// Why ranks instead of k arg-max rounds: a decode step routes one token per layer, so this kernel is one
+// workgroup on the whole GPU and only its latency counts. k rounds of (scan, subgroup max, two barriers)
+// took ~15 us per layer on the H100; counting, for each expert, how many experts beat it is one pass over
+// the logits in shared memory with no barrier inside, and the experts of rank < k are the answer.
+// The rank orders by (logit descending, id ascending) on a total-order key of the float bits, so the
+// ranks are a permutation of 0..n-1 whatever the logits hold (NaN included): every slot gets one valid id.
+// The max and the softmax sum are fixed-order reductions inside the workgroup: a token's result never
+// depends on the other tokens of its batch.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -29,9 +32,26 @@ layout(push_constant) uniform PushConstants {
 } pc;
 
 shared float s_logit[MAX_EXPERT];
-shared float s_best_v[gl_WorkGroupSize.x];  // per subgroup: best logit of the round (worst case: subgroups of 1)
-shared uint s_best_i[gl_WorkGroupSize.x];   // and its expert id (n_expert: none)
-shared float s_max, s_sum;
+shared uint s_key[MAX_EXPERT];
+shared uint s_chosen[MAX_K];
+shared float s_part[gl_WorkGroupSize.x];  // per subgroup (worst case: subgroups of 1)
+
+// Unsigned key ordered like the float (-0 counted as +0, so it ties with +0 as the comparison does).
+uint order_key(float v) {
+    const uint u = v == 0.0 ? 0u : floatBitsToUint(v);
+    return (u & 0x80000000u) != 0u ? ~u : u | 0x80000000u;
+}
+
+// The workgroup's max (max_mode) or sum of v, combined across subgroups in subgroup order.
+float workgroup_reduce(float v, bool max_mode) {
+    const float r = max_mode ? subgroupMax(v) : subgroupAdd(v);
+    if (subgroupElect()) s_part[gl_SubgroupID] = r;
+    barrier();
+    float total = s_part[0];
+    for (uint g = 1u; g < gl_NumSubgroups; ++g) total = max_mode ? max(total, s_part[g]) : total + s_part[g];
+    barrier();  // s_part is rewritten by the next reduction
+    return total;
+}
 
 void main() {
     const uint t = gl_WorkGroupID.x;
@@ -39,59 +59,34 @@ void main() {
     const uint wg = gl_WorkGroupSize.x;
     const uint n = pc.n_expert;
     const uint lb = t * pc.logits_stride;
-    for (uint e = lane; e < n; e += wg) s_logit[e] = logits[lb + e];
-    barrier();
-    if (lane == 0u) {  // sequential, in expert order: the same sums as reference::route_topk
-        float max_logit = s_logit[0];
-        for (uint e = 1u; e < n; ++e) max_logit = max(max_logit, s_logit[e]);
-        float sum = 0.0;
-        for (uint e = 0u; e < n; ++e) sum += exp(s_logit[e] - max_logit);
-        s_max = max_logit;
-        s_sum = sum;
+    float lane_max = uintBitsToFloat(0xff800000u);  // -inf
+    for (uint e = lane; e < n; e += wg) {
+        const float v = logits[lb + e];
+        s_logit[e] = v;
+        s_key[e] = order_key(v);
+        lane_max = max(lane_max, v);
     }
+    const float max_logit = workgroup_reduce(lane_max, true);  // its barrier also publishes s_logit, s_key
 
-    uint chosen[MAX_K];
-    for (uint j = 0u; j < pc.k; ++j) {
-        // this invocation's best untaken expert (ids ascending, strict '>': the lowest id among equals)
-        uint bi = n;
-        float bv = 0.0;
-        for (uint e = lane; e < n; e += wg) {
-            bool taken = false;
-            for (uint i = 0u; i < j; ++i) taken = taken || chosen[i] == e;
-            if (!taken && (bi == n || s_logit[e] > bv)) {
-                bi = e;
-                bv = s_logit[e];
-            }
+    float lane_sum = 0.0;
+    for (uint e = lane; e < n; e += wg) {
+        lane_sum += exp(s_logit[e] - max_logit);
+        const uint key = s_key[e];
+        uint rank = 0u;
+        for (uint f = 0u; f < n; ++f) {
+            const uint other = s_key[f];
+            rank += (other > key || (other == key && f < e)) ? 1u : 0u;
         }
-        // the subgroup's best: the largest logit, then the lowest id holding it
-        // (-inf for "none": a candidate whose logit is -inf still matches m)
-        const float m = subgroupMax(bi != n ? bv : uintBitsToFloat(0xff800000u));
-        const uint id = subgroupMin(bi != n && bv == m ? bi : n);
-        if (subgroupElect()) {
-            s_best_v[gl_SubgroupID] = m;
-            s_best_i[gl_SubgroupID] = id;
-        }
-        barrier();
-        uint best = n;
-        float best_v = 0.0;
-        for (uint g = 0u; g < gl_NumSubgroups; ++g) {
-            const uint gi = s_best_i[g];
-            if (gi == n) continue;
-            if (best == n || s_best_v[g] > best_v || (s_best_v[g] == best_v && gi < best)) {
-                best = gi;
-                best_v = s_best_v[g];
-            }
-        }
-        chosen[j] = best;
-        barrier();  // s_best_* are rewritten by the next round
+        if (rank < pc.k) s_chosen[rank] = e;
     }
-    if (lane != 0u) return;
-    const float max_logit = s_max, sum = s_sum;
-    float chosen_sum = 0.0;
-    for (uint j = 0u; j < pc.k; ++j) chosen_sum += exp(s_logit[chosen[j]] - max_logit) / sum;
+    const float sum = workgroup_reduce(lane_sum, false);  // its barrier also publishes s_chosen
+
+    float chosen_sum = 0.0;  // in rank order, as reference::route_weights adds them
+    for (uint j = 0u; j < pc.k; ++j) chosen_sum += exp(s_logit[s_chosen[j]] - max_logit) / sum;
     const float divisor = pc.norm_topk != 0u ? max(chosen_sum, 6.103515625e-5) : 1.0;
-    for (uint j = 0u; j < pc.k; ++j) {
-        ids[pc.ids_offset + t * pc.k + j] = int(chosen[j]);
-        weights[t * pc.k + j] = exp(s_logit[chosen[j]] - max_logit) / sum / divisor;
+    for (uint j = lane; j < pc.k; j += wg) {
+        const uint e = s_chosen[j];
+        ids[pc.ids_offset + t * pc.k + j] = int(e);
+        weights[t * pc.k + j] = exp(s_logit[e] - max_logit) / sum / divisor;
     }
 }

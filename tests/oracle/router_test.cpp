@@ -1,9 +1,10 @@
 // router_test.cpp — router_topk against reference::route_topk: exact expert ids on logits without
 // near-ties, weights in the element-wise tier, with and without renormalisation; ties go to the lower id;
-// a token's choice does not depend on its batch.
+// a token's choice does not depend on its batch; non-finite logits still give k distinct valid ids.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "oracle/oracle_util.h"
@@ -82,6 +83,23 @@ TEST(Router, TiesGoToTheLowerId) {
     RouterResult g = gpu_route(logits, 1, 6, 4, true);
     EXPECT_EQ(g.ids, (std::vector<int32_t>{1, 2, 4, 0}));
     EXPECT_EQ(g.ids, ref_route(logits, 1, 6, 4, true).ids);
+}
+
+TEST(Router, NonFiniteLogitsStillChooseKDistinctValidExperts) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    std::vector<float> logits = {0.5f, nan, -inf, 1.0f, nan, -0.0f, 0.0f, -inf, inf, -nan};
+    for (uint32_t k : {1u, 4u, 10u}) {
+        RouterResult g = gpu_route(logits, 1, 10, k, true);
+        std::vector<int32_t> sorted = g.ids;
+        std::sort(sorted.begin(), sorted.end());
+        EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end()) << "k " << k;
+        for (int32_t id : g.ids) EXPECT_TRUE(id >= 0 && id < 10) << "k " << k << " id " << id;
+    }
+    // -0 ties with +0 (lower id first), below 0.5 and above -inf
+    std::vector<float> zeros = {-inf, 0.0f, 0.5f, -0.0f};
+    EXPECT_EQ(gpu_route(zeros, 1, 4, 4, false).ids, (std::vector<int32_t>{2, 1, 3, 0}));
+    EXPECT_EQ(gpu_route(zeros, 1, 4, 4, false).ids, ref_route(zeros, 1, 4, 4, false).ids);
 }
 
 TEST(Router, ZeroTokensAndBatchInvariance) {
