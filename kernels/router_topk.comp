@@ -9,7 +9,7 @@
 // the logits in shared memory with no barrier inside, and the experts of rank < k are the answer.
 // The rank orders by (logit descending, id ascending) on a total-order key of the float bits, so the
 // ranks are a permutation of 0..n-1 whatever the logits hold (NaN included): every slot gets one valid id.
-// The max and the softmax sum are fixed-order reductions inside the workgroup: a token's result never
+// The max (exact in any order) is a workgroup reduction and the sum is taken in expert order: a token's result never
 // depends on the other tokens of its batch.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
@@ -34,7 +34,8 @@ layout(push_constant) uniform PushConstants {
 shared float s_logit[MAX_EXPERT];
 shared uint s_key[MAX_EXPERT];
 shared uint s_chosen[MAX_K];
-shared float s_part[gl_WorkGroupSize.x];  // per subgroup (worst case: subgroups of 1)
+shared float s_part[gl_WorkGroupSize.x];
+shared float s_sum;  // per subgroup (worst case: subgroups of 1)
 
 // Unsigned key ordered like the float (-0 counted as +0, so it ties with +0 as the comparison does).
 uint order_key(float v) {
@@ -68,9 +69,12 @@ void main() {
     }
     const float max_logit = workgroup_reduce(lane_max, true);  // its barrier also publishes s_logit, s_key
 
-    float lane_sum = 0.0;
+    if (lane == 0u) {  // the softmax sum in expert order, as the golden snapshots' writer took it
+        float sum = 0.0;
+        for (uint e = 0u; e < n; ++e) sum += exp(s_logit[e] - max_logit);
+        s_sum = sum;
+    }
     for (uint e = lane; e < n; e += wg) {
-        lane_sum += exp(s_logit[e] - max_logit);
         const uint key = s_key[e];
         uint rank = 0u;
         for (uint f = 0u; f < n; ++f) {
@@ -79,7 +83,8 @@ void main() {
         }
         if (rank < pc.k) s_chosen[rank] = e;
     }
-    const float sum = workgroup_reduce(lane_sum, false);  // its barrier also publishes s_chosen
+    barrier();  // publishes s_sum and s_chosen
+    const float sum = s_sum;
 
     float chosen_sum = 0.0;  // in rank order, as reference::route_weights adds them
     for (uint j = 0u; j < pc.k; ++j) chosen_sum += exp(s_logit[s_chosen[j]] - max_logit) / sum;
