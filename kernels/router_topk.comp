@@ -43,14 +43,13 @@ uint order_key(float v) {
     return (u & 0x80000000u) != 0u ? ~u : u | 0x80000000u;
 }
 
-// The workgroup's max (max_mode) or sum of v, combined across subgroups in subgroup order.
-float workgroup_reduce(float v, bool max_mode) {
-    const float r = max_mode ? subgroupMax(v) : subgroupAdd(v);
+// The workgroup's max of v (exact in any order), combined across subgroups.
+float workgroup_max(float v) {
+    const float r = subgroupMax(v);
     if (subgroupElect()) s_part[gl_SubgroupID] = r;
     barrier();
     float total = s_part[0];
-    for (uint g = 1u; g < gl_NumSubgroups; ++g) total = max_mode ? max(total, s_part[g]) : total + s_part[g];
-    barrier();  // s_part is rewritten by the next reduction
+    for (uint g = 1u; g < gl_NumSubgroups; ++g) total = max(total, s_part[g]);
     return total;
 }
 
@@ -67,7 +66,7 @@ void main() {
         s_key[e] = order_key(v);
         lane_max = max(lane_max, v);
     }
-    const float max_logit = workgroup_reduce(lane_max, true);  // its barrier also publishes s_logit, s_key
+    const float max_logit = workgroup_max(lane_max);  // its barrier also publishes s_logit, s_key
 
     if (lane == 0u) {  // the softmax sum in expert order, as the golden snapshots' writer took it
         float sum = 0.0;
