@@ -28,12 +28,10 @@ void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) {
     const uint block_byte = row_byte + (e >> 5) * 18u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
     const uint q = block_byte + 2u + (e & 15u);
-    const bool odd = (q & 2u) != 0u;
-    const uint w0 = weight_words[q >> 2], w1 = weight_words[(q >> 2) + 1u];
-    const uint w2 = weight_word_clamped((q >> 2) + 2u);
+    const uvec2 bytes = weight_bytes8(q);
     const uint shift = (e & 16u) >> 2;  // 0 for low nibbles, 4 for high ones
-    const uint a = (weight_join(w0, w1, odd) >> shift) & 0x0f0f0f0fu;
-    const uint b = (weight_join(w1, w2, odd) >> shift) & 0x0f0f0f0fu;
+    const uint a = (bytes.x >> shift) & 0x0f0f0f0fu;
+    const uint b = (bytes.y >> shift) & 0x0f0f0f0fu;
     lo = (vec4(uvec4(a, a >> 8, a >> 16, a >> 24) & 0xffu) - 8.0) * d;
     hi = (vec4(uvec4(b, b >> 8, b >> 16, b >> 24) & 0xffu) - 8.0) * d;
 }

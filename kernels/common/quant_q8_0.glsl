@@ -23,11 +23,9 @@ void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) {
     const uint block_byte = row_byte + (e >> 5) * 34u;
     const float d = unpackHalf2x16(weight_u16(block_byte)).x;
     const uint q = block_byte + 2u + (e & 31u);
-    const bool odd = (q & 2u) != 0u;
-    const uint w0 = weight_words[q >> 2], w1 = weight_words[(q >> 2) + 1u];
-    const uint w2 = weight_word_clamped((q >> 2) + 2u);
-    const ivec4 a = ivec4(int(weight_join(w0, w1, odd))) << ivec4(24, 16, 8, 0) >> 24;  // sign-extends
-    const ivec4 b = ivec4(int(weight_join(w1, w2, odd))) << ivec4(24, 16, 8, 0) >> 24;
+    const uvec2 bytes = weight_bytes8(q);
+    const ivec4 a = ivec4(int(bytes.x)) << ivec4(24, 16, 8, 0) >> 24;  // sign-extends
+    const ivec4 b = ivec4(int(bytes.y)) << ivec4(24, 16, 8, 0) >> 24;
     lo = vec4(a) * d;
     hi = vec4(b) * d;
 }

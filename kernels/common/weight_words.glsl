@@ -25,6 +25,15 @@ uint weight_join(uint word, uint next_word, bool odd_half) {
 // of the buffer is only used when the run is not word-aligned, and then it is inside the buffer.
 uint weight_word_clamped(uint i) { return weight_words[min(i, uint(weight_words.length()) - 1u)]; }
 
+// The 8 bytes from byte q on (q even) as two words, bytes q .. q + 3 and q + 4 .. q + 7 (the slices of
+// slice_dot.glsl). The third word is clamped: a slice at the buffer's end never reads past it.
+uvec2 weight_bytes8(uint q) {
+    const bool odd = (q & 2u) != 0u;
+    const uint w0 = weight_words[q >> 2], w1 = weight_words[(q >> 2) + 1u];
+    const uint w2 = weight_word_clamped((q >> 2) + 2u);
+    return uvec2(weight_join(w0, w1, odd), weight_join(w1, w2, odd));
+}
+
 // 32-bit value at an even byte offset (straddles two words when the offset is 2 mod 4).
 uint weight_u32(uint byte_off) {
     uint i = byte_off >> 2;
