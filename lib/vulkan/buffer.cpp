@@ -60,6 +60,7 @@ StatusOr<std::unique_ptr<Buffer>> Buffer::create(const Device &device, uint64_t 
     const VkMemoryPropertyFlags flags = props.memoryTypes[chosen].propertyFlags;
     if (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
         buf->coherent_ = (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+        buf->host_cached_ = (flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) != 0;
         MOEVK_VK_RETURN_IF_ERROR(vkMapMemory(dev, buf->memory_, 0, VK_WHOLE_SIZE, 0, &buf->mapped_), "vkMapMemory");
     }
     return buf;
@@ -103,25 +104,29 @@ Status Buffer::upload(uint64_t offset, const void *src, uint64_t size) {
     return Status::ok();
 }
 
+Status Buffer::read_mapped(uint64_t offset, void *dst, uint64_t size) const {
+    if (!coherent_) {
+        VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
+        MOEVK_VK_RETURN_IF_ERROR(vkInvalidateMappedMemoryRanges(device_->handle(), 1, &range),
+                                 "vkInvalidateMappedMemoryRanges");
+    }
+    std::memcpy(dst, static_cast<const uint8_t *>(mapped_) + offset, size);
+    return Status::ok();
+}
+
 Status Buffer::download(uint64_t offset, void *dst, uint64_t size) const {
     MOEVK_RETURN_IF_ERROR(check_range(offset, size));
     if (size == 0) return Status::ok();
-    if (mapped_) {
-        if (!coherent_) {
-            VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
-            MOEVK_VK_RETURN_IF_ERROR(vkInvalidateMappedMemoryRanges(device_->handle(), 1, &range),
-                                     "vkInvalidateMappedMemoryRanges");
-        }
-        std::memcpy(dst, static_cast<const uint8_t *>(mapped_) + offset, size);
-        return Status::ok();
-    }
+    if (mapped_ && host_cached_) return read_mapped(offset, dst, size);
     MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<Buffer> staging,
                            Buffer::create(*device_, std::min(size, kStagingChunkBytes), MemoryUse::kReadback,
                                           name_ + " readback"));
+    // the staging buffer is the best host-readable memory there is: read it even when it is uncached
+    if (staging->mapped_ == nullptr) return unsupported("buffer " + name_ + ": readback memory is not host-visible");
     for (uint64_t done = 0; done < size;) {
         const uint64_t n = std::min(size - done, staging->size_bytes());
         MOEVK_RETURN_IF_ERROR(copy_buffer_now(*device_, buffer_, offset + done, staging->handle(), 0, n));
-        MOEVK_RETURN_IF_ERROR(staging->download(0, static_cast<uint8_t *>(dst) + done, n));
+        MOEVK_RETURN_IF_ERROR(staging->read_mapped(0, static_cast<uint8_t *>(dst) + done, n));
         done += n;
     }
     return Status::ok();

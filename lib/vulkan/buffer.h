@@ -1,5 +1,6 @@
 // buffer.h — one VkBuffer with its own memory allocation, usable as a storage buffer and as a copy
-// source/destination. Host access is a memcpy when the memory is mappable, else a staging copy.
+// source/destination. Host access is a memcpy when the memory is mappable, else a staging copy (downloads
+// from mapped but uncached memory too).
 // No sub-allocation: moevk makes a few hundred large buffers, far under the allocation limit.
 #pragma once
 
@@ -43,6 +44,7 @@ public:
 
 private:
     Buffer() = default;
+    Status read_mapped(uint64_t offset, void *dst, uint64_t size) const;
     const Device *device_ = nullptr;
     std::string name_;
     VkBuffer buffer_ = VK_NULL_HANDLE;
@@ -50,6 +52,9 @@ private:
     uint64_t size_ = 0;
     void *mapped_ = nullptr;
     bool coherent_ = true;
+    // Reads of uncached mapped memory (VRAM seen through the PCIe BAR) cross the bus a few bytes at a
+    // time, tens of MB/s: download() then copies on the GPU into cached host memory instead.
+    bool host_cached_ = true;
 };
 
 }  // namespace moevk::vulkan
