@@ -103,12 +103,12 @@ Status record_attention_output(GpuRecorder &rec, const GpuPass &pass, uint32_t i
     return record_matmul(rec, wo);
 }
 
-namespace {
-
 // Calls of a few tokens (decode) fold the block norms into the mat-vecs that read them (matmul_norm: the
 // same bits, a dispatch and a barrier less); larger ones norm once, as each workgroup of matmul_norm redoes
 // the norms of its token tile.
 bool folds_norms(const GpuRecorder &rec, uint32_t n) { return n <= rec.kernels.matmul_token_tile(); }
+
+namespace {
 
 // x -> rmsnorm(x) * norm_weight -> W, in one dispatch; h stored when given.
 Status record_normed_matmul(GpuRecorder &rec, const GpuPass &pass, const GpuMatrix &w, const vulkan::Buffer *norm_weight,
@@ -123,6 +123,29 @@ Status record_normed_matmul(GpuRecorder &rec, const GpuPass &pass, const GpuMatr
     mm.n_tokens = n;
     return record_matmul_norm(rec, mm);
 }
+
+}  // namespace
+
+Status record_row_group(GpuRecorder &rec, const GpuPass &pass, const GpuRowGroup &g, const vulkan::Buffer *norm_weight,
+                        GpuActivations y, uint32_t n) {
+    const GpuActivations h{pass.scratch.h.get(), 0, pass.shape.n_embd};
+    for (size_t i = 0; i < g.parts.size(); ++i) {
+        const GpuActivations part_y{y.buffer, y.offset + g.first_row[i], y.stride};
+        if (i == 0 && norm_weight != nullptr) {
+            MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, g.parts[0], norm_weight, part_y, h, n));
+            continue;
+        }
+        MatmulOp mm;
+        mm.w = g.parts[i];
+        mm.x = h;
+        mm.y = part_y;
+        mm.n_tokens = n;
+        MOEVK_RETURN_IF_ERROR(record_matmul(rec, mm));
+    }
+    return Status::ok();
+}
+
+namespace {
 
 Status record_normed_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
     const GpuLayerWeights &lw = pass.weights.layers[il];

@@ -61,6 +61,13 @@ Status record_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t la
 Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens, uint32_t n_rot);
 // x += attn_output · scratch.attn.
 Status record_attention_output(GpuRecorder &rec, const GpuPass &pass, uint32_t layer, uint32_t n_tokens);
+// Whether a call of n_tokens folds the block norms into the mat-vecs that read them (matmul_norm).
+bool folds_norms(const GpuRecorder &rec, uint32_t n_tokens);
+// y rows of g's parts from the block input: from scratch.h, or when norm_weight is given from
+// rmsnorm(scratch.x) * norm_weight in the first part's dispatch, which also stores scratch.h for the
+// other parts and later readers (only where the norm is folded: folds_norms).
+Status record_row_group(GpuRecorder &rec, const GpuPass &pass, const GpuRowGroup &g, const vulkan::Buffer *norm_weight,
+                        GpuActivations y, uint32_t n_tokens);
 
 // Hybrid models (gpu_pass_hybrid.cpp). The layer's mixer on scratch.x: attn_norm, then GatedDeltaNet
 // (recurrent layers; reads and writes pass.state_in / state_out) or gated attention; x += its output.

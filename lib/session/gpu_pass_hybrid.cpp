@@ -17,23 +17,28 @@ Status record_projection(GpuRecorder &rec, const GpuMatrix &w, GpuActivations x,
     return record_matmul(rec, mm);
 }
 
+// The block's input projections: folded into the attn_norm in decode, else after a separate norm.
+Status record_block_input(GpuRecorder &rec, const GpuPass &pass, uint32_t il, const GpuRowGroup &g, GpuActivations y,
+                          uint32_t n) {
+    const vulkan::Buffer *norm = pass.weights.layers[il].attn_norm.get();
+    if (folds_norms(rec, n)) return record_row_group(rec, pass, g, norm, y, n);
+    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, norm, n));
+    return record_row_group(rec, pass, g, nullptr, y, n);
+}
+
 Status record_delta_net_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
     const model::HParams &hp = pass.hp;
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuDeltaNetWeights &dn = *pass.weights.layers[il].delta_net;
-    const GpuActivations h{s.h.get(), 0, sh.n_embd};
-    const GpuActivations ssm_in{s.ssm_in.get(), 0, sh.conv_dim}, conv{s.ssm_conv.get(), 0, sh.conv_dim};
-    const GpuActivations z{s.ssm_z.get(), 0, sh.ssm_v_dim}, out{s.ssm_out.get(), 0, sh.ssm_v_dim};
+    // one row per token: conv input | z | beta and alpha logits (GpuDeltaNetWeights::in_proj)
+    const uint32_t row = sh.ssm_proj_dim();
+    const GpuActivations ssm_in{s.ssm_proj.get(), 0, row}, z{s.ssm_proj.get(), sh.conv_dim, row};
+    const GpuActivations ba{s.ssm_proj.get(), sh.conv_dim + sh.ssm_v_dim, row};
+    const GpuActivations conv{s.ssm_conv.get(), 0, sh.conv_dim}, out{s.ssm_out.get(), 0, sh.ssm_v_dim};
     const uint32_t nv = hp.ssm_n_v_heads, nk = hp.ssm_n_k_heads;
-    const GpuActivations ba{s.ssm_ba.get(), 0, 2 * nv};
 
-    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, pass.weights.layers[il].attn_norm.get(), n));
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, dn.qkv, h, ssm_in, n));
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, dn.gate, h, z, n));
-    // qwen3next: one fused ssm_ba; qwen35moe: ssm_beta rows then ssm_alpha rows (nv each)
-    for (size_t i = 0; i < dn.ba.size(); ++i)
-        MOEVK_RETURN_IF_ERROR(record_projection(rec, dn.ba[i], h, {s.ssm_ba.get(), (uint32_t)i * nv, 2 * nv}, n));
+    MOEVK_RETURN_IF_ERROR(record_block_input(rec, pass, il, dn.in_proj, ssm_in, n));
 
     SsmConvOp c;
     c.x = ssm_in;
@@ -62,7 +67,7 @@ Status record_delta_net_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     g.n_k_heads = nk;
     g.n_v_heads = nv;
     g.head_dim = hp.ssm_head_dim;
-    g.ba_group = dn.ba.size() == 1 ? nv / nk : nv;
+    g.ba_group = dn.ba_parts == 1 ? nv / nk : nv;
     g.k_head_interleaved = hp.arch == model::Arch::kQwen35Moe;
     g.eps = hp.rms_eps;
     MOEVK_RETURN_IF_ERROR(record_gated_delta(rec, g));
@@ -83,8 +88,8 @@ Status record_gated_attention_block(GpuRecorder &rec, const GpuPass &pass, uint3
     const GpuLayerWeights &lw = pass.weights.layers[il];
     const GpuActivations qg{s.qg.get(), 0, 2 * sh.q_dim}, gate{s.attn_gate.get(), 0, sh.q_dim};
 
-    MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.attn_norm.get(), n));
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, lw.attn_qg, {s.h.get(), 0, sh.n_embd}, qg, n));
+    // K and V read the h this stores
+    MOEVK_RETURN_IF_ERROR(record_block_input(rec, pass, il, GpuRowGroup{{lw.attn_qg}, {0}}, qg, n));
     SplitQGateOp split;
     split.qg = qg;
     split.q = {s.qkv.get(), 0, sh.qkv_dim()};
@@ -118,11 +123,11 @@ Status record_shared_expert(GpuRecorder &rec, const GpuPass &pass, uint32_t laye
     const GpuSharedExpertWeights &w = *pass.weights.layers[layer].shared;
     const GpuActivations h{s.h.get(), 0, sh.n_embd};
     const uint32_t ff = sh.n_ff_shexp;
-    const GpuActivations gate{s.shexp_gate.get(), 0, ff}, up{s.shexp_up.get(), 0, ff}, act{s.shexp_act.get(), 0, ff};
+    const GpuActivations gate{s.shexp_gate_up.get(), 0, 2 * ff}, up{s.shexp_gate_up.get(), ff, 2 * ff};
+    const GpuActivations act{s.shexp_act.get(), 0, ff};
     const GpuActivations out{s.shexp_out.get(), 0, sh.n_embd}, logit{s.shexp_logit.get(), 0, 1};
 
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, w.gate, h, gate, n));
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, w.up, h, up, n));
+    MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, w.gate_up, nullptr, gate, n));
     SwigluOp sw;
     sw.gate = gate;
     sw.up = up;

@@ -40,8 +40,8 @@ ActivationShape ActivationShape::of(const model::HParams &hp) {
 uint64_t GpuScratch::total_bytes() const {
     uint64_t sum = 0;
     for (const auto *b : {&tokens, &positions, &x, &h, &qkv, &attn, &attn_partials, &router_logits, &expert_ids,
-                          &expert_weights, &act, &expert_out, &logits, &qg, &attn_gate, &ssm_in, &ssm_conv, &ssm_z,
-                          &ssm_out, &ssm_ba, &shexp_gate, &shexp_up, &shexp_act, &shexp_out, &shexp_logit})
+                          &expert_weights, &act, &expert_out, &logits, &qg, &attn_gate, &ssm_proj, &ssm_conv,
+                          &ssm_out, &shexp_gate_up, &shexp_act, &shexp_out, &shexp_logit})
         if (*b) sum += (*b)->size_bytes();
     return sum;
 }
@@ -52,8 +52,8 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
     // the widest per-token activation decides how many tokens one binding holds
     const uint64_t widest = 4ull * std::max({(uint64_t)s.qkv_dim(), (uint64_t)s.attn_dim, (uint64_t)s.n_expert,
                                              (uint64_t)s.k_used * s.n_ff, (uint64_t)s.k_used * s.n_embd,
-                                             (uint64_t)s.n_layer * s.k_used, (uint64_t)2 * s.q_dim, (uint64_t)s.conv_dim,
-                                             (uint64_t)s.n_ff_shexp});
+                                             (uint64_t)s.n_layer * s.k_used, (uint64_t)2 * s.q_dim, (uint64_t)s.ssm_proj_dim(),
+                                             (uint64_t)2 * s.n_ff_shexp});
     uint64_t batch = std::min<uint64_t>({requested_batch, limit / widest,
                                          device.info().max_workgroup_count[1] / std::max(1u, s.k_used)});
     if (batch == 0)
@@ -102,13 +102,10 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
     const Spec hybrid_specs[] = {
         {&sc->qg, 4 * b * 2 * s.q_dim, MemoryUse::kDevice, "qg"},
         {&sc->attn_gate, 4 * b * s.q_dim, MemoryUse::kDevice, "attn_gate"},
-        {&sc->ssm_in, 4 * b * s.conv_dim, MemoryUse::kDevice, "ssm_in"},
+        {&sc->ssm_proj, 4 * b * s.ssm_proj_dim(), MemoryUse::kDevice, "ssm_proj"},
         {&sc->ssm_conv, 4 * b * s.conv_dim, MemoryUse::kDevice, "ssm_conv"},
-        {&sc->ssm_z, 4 * b * s.ssm_v_dim, MemoryUse::kDevice, "ssm_z"},
         {&sc->ssm_out, 4 * b * s.ssm_v_dim, MemoryUse::kDevice, "ssm_out"},
-        {&sc->ssm_ba, 4 * b * 2 * s.ssm_v_heads, MemoryUse::kDevice, "ssm_ba"},
-        {&sc->shexp_gate, 4 * b * s.n_ff_shexp, MemoryUse::kDevice, "shexp_gate"},
-        {&sc->shexp_up, 4 * b * s.n_ff_shexp, MemoryUse::kDevice, "shexp_up"},
+        {&sc->shexp_gate_up, 4 * b * 2 * s.n_ff_shexp, MemoryUse::kDevice, "shexp_gate_up"},
         {&sc->shexp_act, 4 * b * s.n_ff_shexp, MemoryUse::kDevice, "shexp_act"},
         {&sc->shexp_out, 4 * b * s.n_embd, MemoryUse::kDevice, "shexp_out"},
         {&sc->shexp_logit, 4 * b, MemoryUse::kDevice, "shexp_logit"},

@@ -20,6 +20,8 @@ struct ActivationShape {
     // expert width
     uint32_t conv_dim = 0, ssm_v_dim = 0, ssm_v_heads = 0, n_ff_shexp = 0;
     uint32_t qkv_dim() const { return q_dim + k_dim + v_dim; }
+    // a GatedDeltaNet layer's projected row: conv input | z | beta and alpha logits
+    uint32_t ssm_proj_dim() const { return conv_dim + ssm_v_dim + 2 * ssm_v_heads; }
     bool hybrid() const { return conv_dim > 0; }
     static ActivationShape of(const model::HParams &hp);
 };
@@ -42,10 +44,11 @@ struct GpuScratch {
     // Hybrid models only (null otherwise).
     std::unique_ptr<vulkan::Buffer> qg;                 // [max_batch][2 * q_dim]: gated attention's query|gate
     std::unique_ptr<vulkan::Buffer> attn_gate;          // [max_batch][q_dim]: its output gate
-    std::unique_ptr<vulkan::Buffer> ssm_in, ssm_conv;   // [max_batch][conv_dim]: ssm_qkv projection, conv output
-    std::unique_ptr<vulkan::Buffer> ssm_z, ssm_out;     // [max_batch][ssm_v_dim]: gated norm's gate, delta output
-    std::unique_ptr<vulkan::Buffer> ssm_ba;             // [max_batch][2 * ssm_v_heads]: beta and alpha logits
-    std::unique_ptr<vulkan::Buffer> shexp_gate, shexp_up, shexp_act;  // [max_batch][n_ff_shexp]
+    std::unique_ptr<vulkan::Buffer> ssm_proj;           // [max_batch][ssm_proj_dim()]: the input projections
+    std::unique_ptr<vulkan::Buffer> ssm_conv;           // [max_batch][conv_dim]: conv output
+    std::unique_ptr<vulkan::Buffer> ssm_out;            // [max_batch][ssm_v_dim]: delta output
+    std::unique_ptr<vulkan::Buffer> shexp_gate_up;      // [max_batch][2 * n_ff_shexp]: gate | up
+    std::unique_ptr<vulkan::Buffer> shexp_act;          // [max_batch][n_ff_shexp]
     std::unique_ptr<vulkan::Buffer> shexp_out;          // [max_batch][n_embd]
     std::unique_ptr<vulkan::Buffer> shexp_logit;        // [max_batch]: the shared expert's gate logit
 

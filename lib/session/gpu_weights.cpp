@@ -47,6 +47,33 @@ StatusOr<GpuMatrix> upload_matrix(WeightUploads &up, const TensorInfo &t, GpuMod
     return m;
 }
 
+StatusOr<GpuRowGroup> upload_row_group(WeightUploads &up, const std::vector<const TensorInfo *> &parts,
+                                       GpuModelWeights &w) {
+    GpuRowGroup g;
+    bool fuse = true;
+    uint32_t rows = 0;
+    for (const TensorInfo *t : parts) {
+        fuse = fuse && t->type == parts[0]->type && t->ne[0] == parts[0]->ne[0];
+        g.first_row.push_back(rows);
+        rows += (uint32_t)t->ne[1];
+    }
+    if (fuse) {
+        // same type and row length: the rows simply follow one another
+        std::string name = parts[0]->name;
+        for (size_t i = 1; i < parts.size(); ++i) name += "+" + parts[i]->name;
+        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf, upload_concat(up, parts, name));
+        g.parts = {matrix_view(buf.get(), 0, *parts[0], rows)};
+        g.first_row = {0};
+        w.buffers.push_back(std::move(buf));
+        return g;
+    }
+    for (const TensorInfo *t : parts) {
+        MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, upload_matrix(up, *t, w));
+        g.parts.push_back(m);
+    }
+    return g;
+}
+
 namespace {
 
 // Queues the expert matrices [ranges) one after another into a new buffer: expert e of tensor t is

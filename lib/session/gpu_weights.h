@@ -19,20 +19,28 @@
 
 namespace moevk::session {
 
+// Matrices that read the same input and write one output row side by side: one matrix of all their rows
+// (one dispatch) when their types and row lengths agree, else one per part. first_row[i]: where part i's
+// rows start in the output row.
+struct GpuRowGroup {
+    std::vector<GpuMatrix> parts;
+    std::vector<uint32_t> first_row;
+};
+
 // A GatedDeltaNet layer's mixer (hybrid models).
 struct GpuDeltaNetWeights {
-    GpuMatrix qkv;   // ssm_qkv: h -> the conv input (q, k, v heads)
-    GpuMatrix gate;  // ssm_gate: h -> z
-    // h -> the beta and alpha logits: qwen3next's fused ssm_ba (one matrix), or qwen35moe's ssm_beta then
-    // ssm_alpha (written one after the other: beta rows then alpha rows)
-    std::vector<GpuMatrix> ba;
+    // h -> one row of [conv input (ssm_qkv: q, k, v heads) | z (ssm_gate) | beta and alpha logits]: the
+    // logits are qwen3next's fused ssm_ba, or qwen35moe's ssm_beta rows then ssm_alpha rows
+    GpuRowGroup in_proj;
+    uint32_t ba_parts = 1;  // 1: qwen3next's ssm_ba; 2: qwen35moe's beta and alpha
     GpuMatrix out;   // ssm_out
     std::unique_ptr<vulkan::Buffer> conv1d, dt_bias, a, norm;  // float32
 };
 
 // The sigmoid-gated shared expert every hybrid layer has.
 struct GpuSharedExpertWeights {
-    GpuMatrix gate, up, down;
+    GpuRowGroup gate_up;  // h -> [gate | up], n_ff_shexp each
+    GpuMatrix down;
     GpuMatrix gate_inp;  // one row: the gate logit
 };
 
@@ -77,6 +85,9 @@ StatusOr<std::unique_ptr<vulkan::Buffer>> upload_concat(WeightUploads &up,
                                                         const std::vector<const model::TensorInfo *> &parts,
                                                         const std::string &name);
 GpuMatrix matrix_view(const vulkan::Buffer *buf, uint64_t offset, const model::TensorInfo &t, uint32_t n_rows);
+// The tensors as one GpuRowGroup, in their order (each a 2-D [n_cols, rows] tensor).
+StatusOr<GpuRowGroup> upload_row_group(WeightUploads &up, const std::vector<const model::TensorInfo *> &parts,
+                                       GpuModelWeights &w);
 
 // The hybrid layers' own weights (gpu_weights_hybrid.cpp): a gated attention layer's attn_qg and K|V
 // (rows at q_dim of the q|k|v row), a recurrent layer's delta_net, and every layer's shared expert.

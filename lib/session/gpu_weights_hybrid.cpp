@@ -1,6 +1,7 @@
 // gpu_weights_hybrid.cpp — the weights only hybrid qwen3next / qwen35moe layers have (gpu_weights.h):
-// the gated attention's fused query|gate matrix with K and V, the GatedDeltaNet mixer (conv taps, dt bias,
-// decay and gated norm as float32), and the shared expert.
+// the gated attention's fused query|gate matrix with K and V, the GatedDeltaNet mixer (its four input
+// projections as one row group; conv taps, dt bias, decay and gated norm as float32), and the shared
+// expert (gate|up as one row group).
 #include <string>
 
 #include "session/gpu_weights.h"
@@ -32,13 +33,11 @@ Status upload_gated_attention_qkv(WeightUploads &up, const model::LayerWeights &
 Status upload_delta_net(WeightUploads &up, const model::Model &model, const model::LayerWeights &lw,
                         GpuModelWeights &w, GpuLayerWeights &out) {
     auto dn = std::make_unique<GpuDeltaNetWeights>();
-    MOEVK_ASSIGN_OR_RETURN(dn->qkv, upload_matrix(up, *lw.ssm_qkv, w));
-    MOEVK_ASSIGN_OR_RETURN(dn->gate, upload_matrix(up, *lw.ssm_gate, w));
-    for (const model::TensorInfo *t : {lw.ssm_ba, lw.ssm_beta, lw.ssm_alpha}) {  // ssm_ba, or beta then alpha
-        if (t == nullptr) continue;
-        MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, upload_matrix(up, *t, w));
-        dn->ba.push_back(m);
-    }
+    std::vector<const model::TensorInfo *> in = {lw.ssm_qkv, lw.ssm_gate};
+    for (const model::TensorInfo *t : {lw.ssm_ba, lw.ssm_beta, lw.ssm_alpha})  // ssm_ba, or beta then alpha
+        if (t != nullptr) in.push_back(t);
+    dn->ba_parts = (uint32_t)in.size() - 2;
+    MOEVK_ASSIGN_OR_RETURN(dn->in_proj, upload_row_group(up, in, w));
     MOEVK_ASSIGN_OR_RETURN(dn->out, upload_matrix(up, *lw.ssm_out, w));
     // ne [d_conv, conv_dim]: each channel's taps contiguous, as SsmConvOp reads them
     MOEVK_ASSIGN_OR_RETURN(dn->conv1d, upload_f32(up.device(), model, *lw.ssm_conv1d));
@@ -52,8 +51,7 @@ Status upload_delta_net(WeightUploads &up, const model::Model &model, const mode
 Status upload_shared_expert(WeightUploads &up, const model::LayerWeights &lw, GpuModelWeights &w,
                             GpuLayerWeights &out) {
     auto sh = std::make_unique<GpuSharedExpertWeights>();
-    MOEVK_ASSIGN_OR_RETURN(sh->gate, upload_matrix(up, *lw.ffn_gate_shexp, w));
-    MOEVK_ASSIGN_OR_RETURN(sh->up, upload_matrix(up, *lw.ffn_up_shexp, w));
+    MOEVK_ASSIGN_OR_RETURN(sh->gate_up, upload_row_group(up, {lw.ffn_gate_shexp, lw.ffn_up_shexp}, w));
     MOEVK_ASSIGN_OR_RETURN(sh->down, upload_matrix(up, *lw.ffn_down_shexp, w));
     // a 1-D tensor [d]: one row of d columns
     const model::TensorInfo &gi = *lw.ffn_gate_inp_shexp;
