@@ -128,6 +128,8 @@ Status record_shared_expert(GpuRecorder &rec, const GpuPass &pass, uint32_t laye
     const GpuActivations out{s.shexp_out.get(), 0, sh.n_embd}, logit{s.shexp_logit.get(), 0, 1};
 
     MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, w.gate_up, nullptr, gate, n));
+    // the gate logit reads h too and writes elsewhere: recorded here, it needs no barrier of its own
+    MOEVK_RETURN_IF_ERROR(record_projection(rec, w.gate_inp, h, logit, n));
     SwigluOp sw;
     sw.gate = gate;
     sw.up = up;
@@ -136,7 +138,6 @@ Status record_shared_expert(GpuRecorder &rec, const GpuPass &pass, uint32_t laye
     sw.width = ff;
     MOEVK_RETURN_IF_ERROR(record_swiglu(rec, sw));
     MOEVK_RETURN_IF_ERROR(record_projection(rec, w.down, act, out, n));
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, w.gate_inp, h, logit, n));
 
     GatedAddOp add;
     add.x = {s.x.get(), 0, sh.n_embd};
