@@ -90,13 +90,18 @@ void main() {
                 }
             }
         } else {
-            for (uint u = gl_SubgroupInvocationID; u < n_units; u += gl_SubgroupSize) {
-                float w[WEIGHT_QK];
-                weight_dequant_unit(row_byte, u, w);
-                for (uint t = 0u; t < TOKEN_TILE; ++t) {
-                    if (t0 + t >= pc.n_tokens) break;
-                    const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
-                    acc[t] += block_dot_normed(w, xb, u * WEIGHT_QK, scale[t]);
+            for (uint u0 = gl_SubgroupInvocationID; u0 < n_units; u0 += UNIT_BATCH * gl_SubgroupSize) {
+                float w[UNIT_BATCH][WEIGHT_QK];  // loaded together, summed in unit order (matmul.comp's)
+                for (uint b = 0u; b < UNIT_BATCH; ++b)
+                    if (u0 + b * gl_SubgroupSize < n_units) weight_dequant_unit(row_byte, u0 + b * gl_SubgroupSize, w[b]);
+                for (uint b = 0u; b < UNIT_BATCH; ++b) {
+                    const uint u = u0 + b * gl_SubgroupSize;
+                    if (u >= n_units) break;
+                    for (uint t = 0u; t < TOKEN_TILE; ++t) {
+                        if (t0 + t >= pc.n_tokens) break;
+                        const uint xb = pc.x_offset + (t0 + t) * pc.x_stride + u * WEIGHT_QK;
+                        acc[t] += block_dot_normed(w[b], xb, u * WEIGHT_QK, scale[t]);
+                    }
                 }
             }
         }

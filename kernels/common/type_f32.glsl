@@ -1,7 +1,8 @@
 // type_f32.glsl — float32 weights. Rows start at multiples of 4 bytes.
 // One element per unit, except in the F32_UNIT4 variants of the mat-vec kernels (matmul_f32x4,
 // matmul_norm_f32x4; the host picks them on GPUs when n_cols is a multiple of 4): units of 4 columns, so a lane
-// issues a quarter of the dependent loads. Why: the router (128 rows of 2048, f32) ran 64 workgroups, each
+// issues a quarter of the dependent loads (and UNIT_BATCH of them at once, weight_type.glsl). Why: the
+// router (128 rows of 2048, f32) ran 64 workgroups, each
 // lane walking 64 scalar units one after another: ~44 us a layer on the H100, latency rather than bytes.
 // F32_UNIT4 requires the kernel's weights at binding 0.
 #ifdef F32_UNIT4

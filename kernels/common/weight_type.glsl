@@ -28,6 +28,11 @@
 #error "define one WEIGHT_<type>"
 #endif
 
+// Units a mat-vec lane loads before it sums them: a float type's units are a few bytes, so a row is many
+// short dependent steps unless several loads are in flight (the f32 router: 16 units of 4 a lane).
+// Quantised units are 32 values: one at a time keeps the registers low. The summation order is the same.
+const uint UNIT_BATCH = WEIGHT_QK <= 4u ? 8u : 1u;
+
 // The unit, or zeros where a tile reaches past the matrix (inside == false): the padding of the tiled kernels.
 void weight_dequant_unit_or_zero(bool inside, uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     if (inside) {
