@@ -44,6 +44,9 @@ uint64_t attention_shared_bytes(uint32_t group, uint32_t max_head_dim, uint32_t 
 
 uint32_t kv_unit(KvType type) { return type == KvType::kF32 ? 1 : type == KvType::kF16 ? 2 : 32; }
 
+// the largest head qk_norm_rope_kv stages in shared memory (2 KiB of floats)
+constexpr uint32_t kQkNormRopeMaxHeadDim = 512;
+
 }  // namespace
 
 StatusOr<KvLayout> make_kv_layout(KvType type, uint32_t n_ctx, uint32_t k_width, uint32_t v_width) {
@@ -95,6 +98,62 @@ Status record_kv_write(GpuRecorder &rec, const KvWriteOp &op) {
                                 {op.cache, 0, 0, Access::kReadWrite},
                                 {op.positions, 0, 0, Access::kRead}},
                                &pc, sizeof pc, {(units + desc.workgroup_size - 1) / desc.workgroup_size, op.n_tokens, 1});
+}
+
+namespace {
+
+struct QkNormRopeKvPush {
+    uint32_t n_tokens, n_head, n_head_kv, head_dim, n_rot, qkv_stride, k_offset;
+    float eps;
+    uint32_t v_offset, head_dim_v;
+    uint32_t k_base, k_width, k_scale_base, v_base, v_width, v_scale_base;
+};
+
+}  // namespace
+
+Status record_qk_norm_rope_kv(GpuRecorder &rec, const QkNormRopeKvOp &op) {
+    const QkNormRopeOp &r = op.rope;
+    const KvLayout &l = op.layout;
+    const uint32_t unit = kv_unit(l.type);
+    const uint32_t max_dim = std::max(r.head_dim, op.head_dim_v);
+    if (r.head_dim % unit != 0 || op.head_dim_v % unit != 0 || max_dim > kQkNormRopeMaxHeadDim) {
+        // a unit would span two heads (or a head the kernel cannot stage): the separate kernels
+        MOEVK_RETURN_IF_ERROR(record_qk_norm_rope(rec, r));
+        KvWriteOp kv;
+        kv.qkv = r.qkv;
+        kv.k_offset = r.k_offset;
+        kv.v_offset = op.v_offset;
+        kv.n_tokens = r.n_tokens;
+        kv.positions = r.positions;
+        kv.cache = op.cache;
+        kv.layout = l;
+        return record_kv_write(rec, kv);
+    }
+    if (r.n_tokens == 0) return Status::ok();
+    if (r.qkv.offset != 0 || r.n_rot % 2 != 0 || r.n_rot > r.head_dim)
+        return internal_error("qk_norm_rope_kv: qkv offset must be 0 and n_rot even and <= head_dim");
+    if (l.k.width != r.n_head_kv * r.head_dim || l.v.width != r.n_head_kv * op.head_dim_v)
+        return internal_error("qk_norm_rope_kv: the cache rows are not n_head_kv heads wide");
+    vulkan::PipelineDesc desc;
+    desc.variant = kv_variant("qk_norm_rope_kv", l.type);
+    desc.n_buffers = 6;
+    desc.push_constant_bytes = sizeof(QkNormRopeKvPush);
+    desc.workgroup_size = rec.kernels.reduce_workgroup();
+    // rounded up so models of similar shape share one pipeline
+    desc.spec_constants = {{2, (max_dim + 63) / 64 * 64}};
+    desc.required_features = vulkan::kFeatureSubgroupArithmetic;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    QkNormRopeKvPush pc{r.n_tokens, r.n_head,   r.n_head_kv,    r.head_dim, r.n_rot,   r.qkv.stride,
+                        r.k_offset, r.eps,      op.v_offset,    op.head_dim_v,
+                        l.k.base,   l.k.width,  l.k.scale_base, l.v.base,   l.v.width, l.v.scale_base};
+    return rec.stream.dispatch(*pipe,
+                               {{r.qkv.buffer, 0, 0, Access::kReadWrite},
+                                {r.q_norm, 0, 0, Access::kRead},
+                                {r.k_norm, 0, 0, Access::kRead},
+                                {r.rope_table, 0, 0, Access::kRead},
+                                {r.positions, 0, 0, Access::kRead},
+                                {op.cache, 0, 0, Access::kReadWrite}},
+                               &pc, sizeof pc, {r.n_head + 2 * r.n_head_kv, r.n_tokens, 1});
 }
 
 uint64_t attention_partials_bytes(uint32_t n_head, uint32_t head_dim_v, uint32_t n_tokens) {

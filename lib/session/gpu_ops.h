@@ -130,6 +130,17 @@ struct KvWriteOp {
 };
 Status record_kv_write(GpuRecorder &rec, const KvWriteOp &op);
 
+// qk_norm_rope, then the K heads it produced and the V heads (at v_offset) to the cache at each token's
+// position: one dispatch (qk_norm_rope_kv) where each head is whole cache units, else the two ops.
+struct QkNormRopeKvOp {
+    QkNormRopeOp rope;
+    uint32_t v_offset = 0;    // first V value in a row
+    uint32_t head_dim_v = 0;
+    const vulkan::Buffer *cache = nullptr;
+    KvLayout layout;          // K width n_head_kv * rope.head_dim, V width n_head_kv * head_dim_v
+};
+Status record_qk_norm_rope_kv(GpuRecorder &rec, const QkNormRopeKvOp &op);
+
 // Causal GQA attention of every token's Q heads (at the start of its qkv row) over cache positions [0, pos].
 // On GPUs (GpuKernels::attention_split) a token's keys are split over up to kAttentionMaxSplits workgroups
 // (flash-decoding) whose partial results go to partials and are merged by a second dispatch; tokens are

@@ -52,7 +52,8 @@ Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t il,
     const GpuLayerWeights &lw = pass.weights.layers[il];
     const GpuActivations qkv{s.qkv.get(), 0, sh.qkv_dim()};
 
-    QkNormRopeOp rope;
+    QkNormRopeKvOp rope_kv;
+    QkNormRopeOp &rope = rope_kv.rope;
     rope.qkv = qkv;
     rope.k_offset = sh.q_dim;
     rope.n_tokens = n;
@@ -65,17 +66,11 @@ Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t il,
     rope.rope_table = &pass.rope_table;
     rope.positions = s.positions.get();
     rope.eps = hp.rms_eps;
-    MOEVK_RETURN_IF_ERROR(record_qk_norm_rope(rec, rope));
-
-    KvWriteOp kv;
-    kv.qkv = qkv;
-    kv.k_offset = sh.q_dim;
-    kv.v_offset = sh.q_dim + sh.k_dim;
-    kv.n_tokens = n;
-    kv.positions = s.positions.get();
-    kv.cache = pass.kv_cache[il].get();
-    kv.layout = pass.kv_layout;
-    MOEVK_RETURN_IF_ERROR(record_kv_write(rec, kv));
+    rope_kv.v_offset = sh.q_dim + sh.k_dim;
+    rope_kv.head_dim_v = hp.head_dim_v;
+    rope_kv.cache = pass.kv_cache[il].get();
+    rope_kv.layout = pass.kv_layout;
+    MOEVK_RETURN_IF_ERROR(record_qk_norm_rope_kv(rec, rope_kv));
 
     AttentionOp at;
     at.qkv = qkv;
