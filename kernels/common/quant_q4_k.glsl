@@ -17,3 +17,19 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
         for (uint b = 0u; b < 4u; ++b) v[4u * w + b] = scale * float((q >> (8u * b)) & 15u) - min_value;
     }
 }
+
+// Values e .. e + 7 (e a multiple of 8) for slice_dot.glsl: 8 consecutive quant bytes of sub-block
+// j = (e / 32) % 8 (two aligned words), the same values as weight_dequant_unit().
+#define WEIGHT_HAS_SLICE8
+void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) {
+    const uint base = row_byte + (e >> 8) * 144u;
+    const uint j = (e >> 5) & 7u;
+    float scale, min_value;
+    kquant_sub_block(base, j, scale, min_value);
+    const uint shift = 4u * (j & 1u);
+    const uint w = (base + 16u + 32u * (j >> 1) + (e & 31u)) >> 2;
+    const uint a = (weight_words[w] >> shift) & 0x0f0f0f0fu;
+    const uint b = (weight_words[w + 1u] >> shift) & 0x0f0f0f0fu;
+    lo = scale * vec4(uvec4(a, a >> 8, a >> 16, a >> 24) & 0xffu) - min_value;
+    hi = scale * vec4(uvec4(b, b >> 8, b >> 16, b >> 24) & 0xffu) - min_value;
+}

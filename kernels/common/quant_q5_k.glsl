@@ -21,3 +21,20 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
         }
     }
 }
+
+// Values e .. e + 7 (e a multiple of 8) for slice_dot.glsl: 8 quant bytes of sub-block j = (e / 32) % 8 and
+// bit j of the 8 matching qh bytes (aligned word pairs), the same values as weight_dequant_unit().
+#define WEIGHT_HAS_SLICE8
+void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) {
+    const uint base = row_byte + (e >> 8) * 176u;
+    const uint j = (e >> 5) & 7u;
+    float scale, min_value;
+    kquant_sub_block(base, j, scale, min_value);
+    const uint shift = 4u * (j & 1u);
+    const uint l = e & 31u;
+    const uint w = (base + 48u + 32u * (j >> 1) + l) >> 2, wh = (base + 16u + l) >> 2;
+    const uint a = ((weight_words[w] >> shift) & 0x0f0f0f0fu) | (((weight_words[wh] >> j) & 0x01010101u) << 4);
+    const uint b = ((weight_words[w + 1u] >> shift) & 0x0f0f0f0fu) | (((weight_words[wh + 1u] >> j) & 0x01010101u) << 4);
+    lo = scale * vec4(uvec4(a, a >> 8, a >> 16, a >> 24) & 0xffu) - min_value;
+    hi = scale * vec4(uvec4(b, b >> 8, b >> 16, b >> 24) & 0xffu) - min_value;
+}

@@ -32,3 +32,19 @@ void weight_dequant_unit(uint row_byte, uint unit, out float v[WEIGHT_QK]) {
         }
     }
 }
+
+// Values e .. e + 7 (e a multiple of 8) for slice_dot.glsl: in quarter k of half h, 8 low-bits bytes and
+// their 8 high-bits bytes (even offsets: weight_bytes8) under one scale (8 values never cross a 16-value
+// scale group), the same values as weight_dequant_unit().
+#define WEIGHT_HAS_SLICE8
+void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) {
+    const uint base = row_byte + (e >> 8) * 210u;
+    const uint h = (e >> 7) & 1u, k = (e >> 5) & 3u, l = e & 31u;
+    const float d = unpackHalf2x16(weight_u16(base + 208u)).x;
+    const float ds = d * float(bitfieldExtract(int(weight_u8(base + 192u + 8u * h + 2u * k + (l >> 4))), 0, 8));
+    const uvec2 ql = weight_bytes8(base + 64u * h + 32u * (k & 1u) + l) >> (4u * (k >> 1));
+    const uvec2 qh = weight_bytes8(base + 128u + 32u * h + l) >> (2u * k);
+    const uvec2 q6 = (ql & 0x0f0f0f0fu) | ((qh & 0x03030303u) << 4);
+    lo = ds * (vec4(uvec4(q6.x, q6.x >> 8, q6.x >> 16, q6.x >> 24) & 0xffu) - 32.0);
+    hi = ds * (vec4(uvec4(q6.y, q6.y >> 8, q6.y >> 16, q6.y >> 24) & 0xffu) - 32.0);
+}

@@ -70,10 +70,9 @@ TEST(Matmul, Vec4AndScalarActivationLoadsAgree) {
         const std::vector<float> y_ref = ref_matmul(m, x, 3);
         expect_nmse(y_vec4, y_ref, tier_for(type), "vec4 " + type_str(type));
         expect_nmse(y_scalar, y_ref, tier_for(type), "scalar " + type_str(type));
-        // with wide loads f32 rows take units of 4 columns and q4_0 / q8_0 rows 8-element slices (another
-        // summation order per lane): the tier only; the other formats keep their order
-        const bool order_differs = type == model::GgmlType::kF32 || type == model::GgmlType::kQ4_0 ||
-                                   type == model::GgmlType::kQ8_0;
+        // with wide loads f32 rows take units of 4 columns and the quantised rows 8-element slices (another
+        // summation order per lane): the tier only; f16 and bf16 keep their order
+        const bool order_differs = type != model::GgmlType::kF16 && type != model::GgmlType::kBF16;
         if (cpu_device && !order_differs)
             expect_bit_identical(y_vec4, y_scalar, "vec4 vs scalar " + type_str(type));
     }
