@@ -179,18 +179,13 @@ Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuLayerWeights &lw = pass.weights.layers[il];
-    const GpuActivations h{s.h.get(), 0, sh.n_embd};
-    const GpuActivations logits{s.router_logits.get(), 0, sh.n_expert};
+    const GpuActivations logits{s.router_logits.get(), 0, sh.router_dim()};
+    // h (the experts' input) is stored either way
     if (folds_norms(rec, n)) {
-        MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, lw.router, lw.ffn_norm.get(), logits, h, n));  // h: the experts' input
+        MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, lw.router, lw.ffn_norm.get(), logits, n));
     } else {
         MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.ffn_norm.get(), n));
-        MatmulOp router_mm;
-        router_mm.w = lw.router;
-        router_mm.x = h;
-        router_mm.y = logits;
-        router_mm.n_tokens = n;
-        MOEVK_RETURN_IF_ERROR(record_matmul(rec, router_mm));
+        MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, lw.router, nullptr, logits, n));
     }
 
     RouterOp route;

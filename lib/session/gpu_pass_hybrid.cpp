@@ -125,11 +125,10 @@ Status record_shared_expert(GpuRecorder &rec, const GpuPass &pass, uint32_t laye
     const uint32_t ff = sh.n_ff_shexp;
     const GpuActivations gate{s.shexp_gate_up.get(), 0, 2 * ff}, up{s.shexp_gate_up.get(), ff, 2 * ff};
     const GpuActivations act{s.shexp_act.get(), 0, ff};
-    const GpuActivations out{s.shexp_out.get(), 0, sh.n_embd}, logit{s.shexp_logit.get(), 0, 1};
+    const GpuActivations out{s.shexp_out.get(), 0, sh.n_embd};
+    const GpuActivations logit{s.router_logits.get(), sh.n_expert, sh.router_dim()};  // the router wrote it
 
     MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, w.gate_up, nullptr, gate, n));
-    // the gate logit reads h too and writes elsewhere: recorded here, it needs no barrier of its own
-    MOEVK_RETURN_IF_ERROR(record_projection(rec, w.gate_inp, h, logit, n));
     SwigluOp sw;
     sw.gate = gate;
     sw.up = up;

@@ -41,7 +41,7 @@ uint64_t GpuScratch::total_bytes() const {
     uint64_t sum = 0;
     for (const auto *b : {&tokens, &positions, &x, &h, &qkv, &attn, &attn_partials, &router_logits, &expert_ids,
                           &expert_weights, &act, &expert_out, &logits, &qg, &attn_gate, &ssm_proj, &ssm_conv,
-                          &ssm_out, &shexp_gate_up, &shexp_act, &shexp_out, &shexp_logit})
+                          &ssm_out, &shexp_gate_up, &shexp_act, &shexp_out})
         if (*b) sum += (*b)->size_bytes();
     return sum;
 }
@@ -50,7 +50,7 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
                                                      uint32_t requested_batch) {
     const uint64_t limit = device.max_binding_bytes();
     // the widest per-token activation decides how many tokens one binding holds
-    const uint64_t widest = 4ull * std::max({(uint64_t)s.qkv_dim(), (uint64_t)s.attn_dim, (uint64_t)s.n_expert,
+    const uint64_t widest = 4ull * std::max({(uint64_t)s.qkv_dim(), (uint64_t)s.attn_dim, (uint64_t)s.router_dim(),
                                              (uint64_t)s.k_used * s.n_ff, (uint64_t)s.k_used * s.n_embd,
                                              (uint64_t)s.n_layer * s.k_used, (uint64_t)2 * s.q_dim, (uint64_t)s.ssm_proj_dim(),
                                              (uint64_t)2 * s.n_ff_shexp});
@@ -87,7 +87,7 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         {&sc->attn, 4 * b * s.attn_dim, MemoryUse::kDevice, "attn"},
         {&sc->attn_partials, attention_partials_bytes(s.n_head, s.head_dim_v, (uint32_t)partial_tokens),
          MemoryUse::kDevice, "attn_partials"},
-        {&sc->router_logits, 4 * b * s.n_expert, MemoryUse::kDevice, "router_logits"},
+        {&sc->router_logits, 4 * b * s.router_dim(), MemoryUse::kDevice, "router_logits"},
         {&sc->expert_ids, 4 * b * s.n_layer * s.k_used, MemoryUse::kReadback, "expert_ids"},
         {&sc->expert_weights, 4 * b * s.k_used, MemoryUse::kDevice, "expert_weights"},
         {&sc->expert_groups, moe_groups_bytes((uint32_t)(b * s.k_used)), MemoryUse::kDevice, "expert_groups"},
@@ -108,7 +108,6 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         {&sc->shexp_gate_up, 4 * b * 2 * s.n_ff_shexp, MemoryUse::kDevice, "shexp_gate_up"},
         {&sc->shexp_act, 4 * b * s.n_ff_shexp, MemoryUse::kDevice, "shexp_act"},
         {&sc->shexp_out, 4 * b * s.n_embd, MemoryUse::kDevice, "shexp_out"},
-        {&sc->shexp_logit, 4 * b, MemoryUse::kDevice, "shexp_logit"},
     };
     for (const Spec &spec : hybrid_specs) {
         MOEVK_ASSIGN_OR_RETURN(*spec.dst, vulkan::Buffer::create(device, spec.bytes, spec.use, spec.name));

@@ -20,6 +20,8 @@ struct ActivationShape {
     // expert width
     uint32_t conv_dim = 0, ssm_v_dim = 0, ssm_v_heads = 0, n_ff_shexp = 0;
     uint32_t qkv_dim() const { return q_dim + k_dim + v_dim; }
+    // the router's row: the expert logits, then in hybrid models the shared expert's gate logit
+    uint32_t router_dim() const { return n_expert + (hybrid() ? 1 : 0); }
     // a GatedDeltaNet layer's projected row: conv input | z | beta and alpha logits
     uint32_t ssm_proj_dim() const { return conv_dim + ssm_v_dim + 2 * ssm_v_heads; }
     bool hybrid() const { return conv_dim > 0; }
@@ -34,7 +36,7 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> qkv;                // [max_batch][q|k|v]
     std::unique_ptr<vulkan::Buffer> attn;               // [max_batch][n_head * head_dim_v]
     std::unique_ptr<vulkan::Buffer> attn_partials;      // split attention's partial results (AttentionOp)
-    std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][n_expert]
+    std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][router_dim()]
     std::unique_ptr<vulkan::Buffer> expert_ids;         // int32 [n_layer][max_batch][k_used], host-read (traces)
     std::unique_ptr<vulkan::Buffer> expert_weights;     // [max_batch][k_used]
     std::unique_ptr<vulkan::Buffer> expert_groups;      // the pairs of one layer grouped by expert (MoeGroupOp)
@@ -50,7 +52,6 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> shexp_gate_up;      // [max_batch][2 * n_ff_shexp]: gate | up
     std::unique_ptr<vulkan::Buffer> shexp_act;          // [max_batch][n_ff_shexp]
     std::unique_ptr<vulkan::Buffer> shexp_out;          // [max_batch][n_embd]
-    std::unique_ptr<vulkan::Buffer> shexp_logit;        // [max_batch]: the shared expert's gate logit
 
     uint64_t total_bytes() const;  // of every buffer above
 };

@@ -203,7 +203,9 @@ StatusOr<std::unique_ptr<GpuModelWeights>> upload_weights(const vulkan::Device &
             }
             MOEVK_ASSIGN_OR_RETURN(l.attn_output, up.matrix(*lw.attn_output));
         }
-        MOEVK_ASSIGN_OR_RETURN(l.router, up.matrix(*lw.ffn_gate_inp));
+        std::vector<const TensorInfo *> router = {lw.ffn_gate_inp};
+        if (lw.ffn_gate_inp_shexp != nullptr) router.push_back(lw.ffn_gate_inp_shexp);
+        MOEVK_ASSIGN_OR_RETURN(l.router, upload_row_group(uploads, router, *w));
         if (lw.ffn_up_shexp != nullptr) MOEVK_RETURN_IF_ERROR(upload_shared_expert(uploads, lw, *w, l));
         if (with_experts) MOEVK_RETURN_IF_ERROR(up.experts(lw, l));
         w->layers.push_back(std::move(l));

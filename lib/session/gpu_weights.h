@@ -40,8 +40,7 @@ struct GpuDeltaNetWeights {
 // The sigmoid-gated shared expert every hybrid layer has.
 struct GpuSharedExpertWeights {
     GpuRowGroup gate_up;  // h -> [gate | up], n_ff_shexp each
-    GpuMatrix down;
-    GpuMatrix gate_inp;  // one row: the gate logit
+    GpuMatrix down;       // its gate logit's one row is part of the layer's router (GpuLayerWeights)
 };
 
 struct GpuLayerWeights {
@@ -52,7 +51,9 @@ struct GpuLayerWeights {
     std::vector<uint32_t> qkv_row_offset;  // first output row of each matrix in the fused q|k|v row
     GpuMatrix attn_qg;  // hybrid attention layers: per head the query rows then the output gate rows
     GpuMatrix attn_output;
-    GpuMatrix router;
+    // h -> the expert logits, and in hybrid models after them the shared expert's gate logit
+    // (ffn_gate_inp_shexp, one row): one mat-vec where their types agree
+    GpuRowGroup router;
     GpuExpertSlots gate_up, down;
     std::unique_ptr<GpuDeltaNetWeights> delta_net;      // recurrent layers only
     std::unique_ptr<GpuSharedExpertWeights> shared;     // hybrid models only

@@ -1,7 +1,7 @@
 // gpu_weights_hybrid.cpp — the weights only hybrid qwen3next / qwen35moe layers have (gpu_weights.h):
 // the gated attention's fused query|gate matrix with K and V, the GatedDeltaNet mixer (its four input
 // projections as one row group; conv taps, dt bias, decay and gated norm as float32), and the shared
-// expert (gate|up as one row group).
+// expert (gate|up as one row group; its gate logit row joins the router, gpu_weights.cpp).
 #include <string>
 
 #include "session/gpu_weights.h"
@@ -53,12 +53,6 @@ Status upload_shared_expert(WeightUploads &up, const model::LayerWeights &lw, Gp
     auto sh = std::make_unique<GpuSharedExpertWeights>();
     MOEVK_ASSIGN_OR_RETURN(sh->gate_up, upload_row_group(up, {lw.ffn_gate_shexp, lw.ffn_up_shexp}, w));
     MOEVK_ASSIGN_OR_RETURN(sh->down, upload_matrix(up, *lw.ffn_down_shexp, w));
-    // a 1-D tensor [d]: one row of d columns
-    const model::TensorInfo &gi = *lw.ffn_gate_inp_shexp;
-    MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                           upload_concat(up, {&gi}, gi.name));
-    sh->gate_inp = matrix_view(buf.get(), 0, gi, 1);
-    w.buffers.push_back(std::move(buf));
     out.shared = std::move(sh);
     return Status::ok();
 }
