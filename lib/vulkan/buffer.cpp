@@ -132,15 +132,8 @@ Status Buffer::download(uint64_t offset, void *dst, uint64_t size) const {
     return Status::ok();
 }
 
-Status Buffer::fill_zero() {
-    if (mapped_) {
-        std::memset(mapped_, 0, size_);
-        return flush_host_writes();
-    }
-    std::vector<uint8_t> zeros(std::min(size_, kStagingChunkBytes), 0);
-    for (uint64_t done = 0; done < size_; done += zeros.size())
-        MOEVK_RETURN_IF_ERROR(upload(done, zeros.data(), std::min<uint64_t>(zeros.size(), size_ - done)));
-    return Status::ok();
-}
+// On the GPU whatever the memory: a memset through a PCIe BAR would write VRAM at bus speed (tens of ms for
+// a hybrid model's recurrent state, at the start of every prompt).
+Status Buffer::fill_zero() { return fill_buffer_now(*device_, buffer_, 0, size_, 0u); }
 
 }  // namespace moevk::vulkan

@@ -1,5 +1,5 @@
 // runtime_test.cpp — the Vulkan runtime on its own: device choice errors, buffer round trips, the
-// smoke_fill kernel, barrier insertion, binding-chunk planning and feature checks.
+// GPU-side zero fill, the smoke_fill kernel, barrier insertion, binding-chunk planning and feature checks.
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -7,6 +7,7 @@
 #include "oracle/gpu_env.h"
 #include "vulkan/binding_chunks.h"
 #include "vulkan/pipeline.h"
+#include "vulkan/transfer.h"
 
 namespace moevk::test {
 namespace {
@@ -57,6 +58,22 @@ TEST(Runtime, BufferRoundTrip) {
         EXPECT_EQ(0, std::memcmp(part, in.data() + 13, 5));
         Status bad = b.value()->upload(1000, in.data(), 10);
         EXPECT_EQ(bad.code(), StatusCode::kInvalidArg);
+    }
+}
+
+// fill_zero runs on the GPU for every memory type (a memset through a PCIe BAR would crawl): every byte
+// of what was there, the rounded-up tail word included, reads back as zero.
+TEST(Runtime, FillZeroClearsEveryByte) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    for (vulkan::MemoryUse use : {vulkan::MemoryUse::kDevice, vulkan::MemoryUse::kUpload, vulkan::MemoryUse::kReadback}) {
+        auto b = vulkan::Buffer::create(*env.device, 4001, use, "fill");
+        ASSERT_TRUE(b.is_ok()) << b.status().message();
+        std::vector<uint8_t> in(b.value()->size_bytes(), 0xa5), out(b.value()->size_bytes(), 1);
+        ASSERT_TRUE(b.value()->upload(0, in.data(), in.size()).is_ok());
+        ASSERT_TRUE(b.value()->fill_zero().is_ok());
+        ASSERT_TRUE(b.value()->download(0, out.data(), out.size()).is_ok());
+        EXPECT_EQ(out, std::vector<uint8_t>(out.size(), 0));
+        EXPECT_EQ(vulkan::fill_buffer_now(*env.device, b.value()->handle(), 2, 8, 0).code(), StatusCode::kInternal);
     }
 }
 
