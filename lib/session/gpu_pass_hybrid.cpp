@@ -121,7 +121,6 @@ Status record_shared_expert(GpuRecorder &rec, const GpuPass &pass, uint32_t laye
     const ActivationShape &sh = pass.shape;
     const GpuScratch &s = pass.scratch;
     const GpuSharedExpertWeights &w = *pass.weights.layers[layer].shared;
-    const GpuActivations h{s.h.get(), 0, sh.n_embd};
     const uint32_t ff = sh.n_ff_shexp;
     const GpuActivations gate{s.shexp_gate_up.get(), 0, 2 * ff}, up{s.shexp_gate_up.get(), ff, 2 * ff};
     const GpuActivations act{s.shexp_act.get(), 0, ff};
