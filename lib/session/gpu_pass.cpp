@@ -163,18 +163,6 @@ Status record_attention_block(GpuRecorder &rec, const GpuPass &pass, uint32_t il
     return record_attention_output(rec, pass, il, n);
 }
 
-// A prompt's router: the expert rows and a fused shared-expert gate row as two mat-muls, so the expert rows
-// fill whole tiles of the tiled kernels (257 rows would take a fifth, nearly empty, 64-row tile) and the
-// one row takes the mat-vec kernel, as before the rows were fused.
-GpuRowGroup prompt_router(const GpuRowGroup &g, uint32_t n_expert) {
-    if (g.parts.size() != 1 || g.parts[0].n_rows <= n_expert) return g;
-    GpuMatrix experts = g.parts[0], extra = g.parts[0];
-    experts.n_rows = n_expert;
-    extra.offset += (uint64_t)n_expert * extra.row_bytes;
-    extra.n_rows -= n_expert;
-    return GpuRowGroup{{experts, extra}, {0, n_expert}};
-}
-
 uint32_t ids_offset(const GpuPass &pass, uint32_t il) {
     return il * pass.scratch.max_batch * pass.shape.k_used;  // each layer keeps its ids for the trace
 }
@@ -197,7 +185,7 @@ Status record_attention_and_route(GpuRecorder &rec, const GpuPass &pass, uint32_
         MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, lw.router, lw.ffn_norm.get(), logits, n));
     } else {
         MOEVK_RETURN_IF_ERROR(record_input_norm(rec, pass, lw.ffn_norm.get(), n));
-        MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, prompt_router(lw.router, sh.n_expert), nullptr, logits, n));
+        MOEVK_RETURN_IF_ERROR(record_row_group(rec, pass, lw.router, nullptr, logits, n));
     }
 
     RouterOp route;
