@@ -78,7 +78,7 @@ private:
     bool vec4_activation_loads_ = true;
     PrefillKernel prefill_kernel_ = PrefillKernel::kMatvec;
     uint32_t prefill_min_tokens_ = 32;
-    uint32_t prefill_min_rows_ = 256;
+    uint32_t prefill_min_rows_ = 512;
     uint32_t gemm_rows_ = 64, gemm_tokens_ = 64, gemm_pairs_ = 32;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
