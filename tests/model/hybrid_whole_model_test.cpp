@@ -65,6 +65,8 @@ std::vector<Case> all_cases() {
         for (int n : {1, 7, 40}) cases.push_back({m, n, session::KvType::kF16});
     cases.push_back({"qwen35moe-q8_0", 7, session::KvType::kF32});
     cases.push_back({"qwen3next-f32", 7, session::KvType::kQ8_0});
+    // mixed types: the input projections and K/V as separate matrices of their row groups
+    for (int n : {1, 7}) cases.push_back({"qwen35moe-q4_k_m", n, session::KvType::kF16});
     return cases;
 }
 
