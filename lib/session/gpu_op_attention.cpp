@@ -1,4 +1,4 @@
-// gpu_op_attention.cpp — the KV cache layout and the recording of kv_write and attention.
+// gpu_op_attention.cpp — the KV cache layout and the recording of kv_write, qk_norm_rope_kv and attention.
 #include <algorithm>
 #include <string>
 
