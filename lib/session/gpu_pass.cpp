@@ -32,17 +32,8 @@ Status record_input_norm(GpuRecorder &rec, const GpuPass &pass, const vulkan::Bu
 }
 
 Status record_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
-    const GpuScratch &s = pass.scratch;
-    const GpuLayerWeights &lw = pass.weights.layers[il];
-    for (size_t i = 0; i < lw.qkv.size(); ++i) {
-        MatmulOp mm;
-        mm.w = lw.qkv[i];
-        mm.x = {s.h.get(), 0, pass.shape.n_embd};
-        mm.y = {s.qkv.get(), lw.qkv_row_offset[i], pass.shape.qkv_dim()};
-        mm.n_tokens = n;
-        MOEVK_RETURN_IF_ERROR(record_matmul(rec, mm));
-    }
-    return Status::ok();
+    const GpuActivations qkv{pass.scratch.qkv.get(), 0, pass.shape.qkv_dim()};
+    return record_row_group(rec, pass, pass.weights.layers[il].qkv, nullptr, qkv, n);
 }
 
 Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n, uint32_t n_rot) {
@@ -142,11 +133,13 @@ Status record_row_group(GpuRecorder &rec, const GpuPass &pass, const GpuRowGroup
 
 namespace {
 
+// Unlike record_row_group, every matrix forms the norm itself: no h to wait for, so Q, K and V of different
+// types run side by side.
 Status record_normed_qkv_projections(GpuRecorder &rec, const GpuPass &pass, uint32_t il, uint32_t n) {
-    const GpuLayerWeights &lw = pass.weights.layers[il];
-    for (size_t i = 0; i < lw.qkv.size(); ++i) {
-        const GpuActivations y{pass.scratch.qkv.get(), lw.qkv_row_offset[i], pass.shape.qkv_dim()};
-        MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, lw.qkv[i], lw.attn_norm.get(), y, {}, n));
+    const GpuRowGroup &g = pass.weights.layers[il].qkv;
+    for (size_t i = 0; i < g.parts.size(); ++i) {
+        const GpuActivations y{pass.scratch.qkv.get(), g.first_row[i], pass.shape.qkv_dim()};
+        MOEVK_RETURN_IF_ERROR(record_normed_matmul(rec, pass, g.parts[i], pass.weights.layers[il].attn_norm.get(), y, {}, n));
     }
     return Status::ok();
 }

@@ -107,25 +107,7 @@ public:
     StatusOr<GpuMatrix> matrix(const TensorInfo &t) { return upload_matrix(up_, t, w_); }
 
     Status qkv(const model::LayerWeights &lw, GpuLayerWeights &out) {
-        const TensorInfo *parts[3] = {lw.attn_q, lw.attn_k, lw.attn_v};
-        const bool fuse = lw.attn_q->type == lw.attn_k->type && lw.attn_q->type == lw.attn_v->type;
-        if (fuse) {
-            // same type and row length: the rows simply follow one another
-            const uint32_t rows = (uint32_t)(parts[0]->ne[1] + parts[1]->ne[1] + parts[2]->ne[1]);
-            MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                                   upload_concat(up_, {parts[0], parts[1], parts[2]}, parts[0]->name + "+k+v"));
-            out.qkv = {matrix_view(buf.get(), 0, *parts[0], rows)};
-            out.qkv_row_offset = {0};
-            w_.buffers.push_back(std::move(buf));
-            return Status::ok();
-        }
-        uint32_t row = 0;
-        for (const TensorInfo *t : parts) {
-            MOEVK_ASSIGN_OR_RETURN(GpuMatrix m, matrix(*t));
-            out.qkv.push_back(m);
-            out.qkv_row_offset.push_back(row);
-            row += (uint32_t)t->ne[1];
-        }
+        MOEVK_ASSIGN_OR_RETURN(out.qkv, upload_row_group(up_, {lw.attn_q, lw.attn_k, lw.attn_v}, w_));
         return Status::ok();
     }
 

@@ -45,10 +45,10 @@ struct GpuSharedExpertWeights {
 
 struct GpuLayerWeights {
     std::unique_ptr<vulkan::Buffer> attn_norm, q_norm, k_norm, ffn_norm;  // float32
-    // Q, K, V projections: one matrix of q+k+v rows when fused, else three. Hybrid attention layers keep
-    // only K and V here (their attn_q is attn_qg); recurrent layers have none.
-    std::vector<GpuMatrix> qkv;
-    std::vector<uint32_t> qkv_row_offset;  // first output row of each matrix in the fused q|k|v row
+    // Q, K, V projections into the q|k|v row: one matrix of q+k+v rows when their types agree. Hybrid
+    // attention layers keep only K and V here (their attn_q is attn_qg; first rows from q_dim on);
+    // recurrent layers have none.
+    GpuRowGroup qkv;
     GpuMatrix attn_qg;  // hybrid attention layers: per head the query rows then the output gate rows
     GpuMatrix attn_output;
     // h -> the expert logits, and in hybrid models after them the shared expert's gate logit

@@ -12,21 +12,9 @@ Status upload_gated_attention_qkv(WeightUploads &up, const model::LayerWeights &
                                   GpuLayerWeights &out) {
     MOEVK_ASSIGN_OR_RETURN(out.attn_qg, upload_matrix(up, *lw.attn_q, w));
     // K and V rows follow Q in the q|k|v row the attention kernels read; Q itself is split out of attn_qg
-    const model::TensorInfo &k = *lw.attn_k, &v = *lw.attn_v;
-    const uint32_t q_dim = (uint32_t)lw.attn_q->ne[1] / 2, k_rows = (uint32_t)k.ne[1];
-    if (k.type == v.type) {
-        MOEVK_ASSIGN_OR_RETURN(std::unique_ptr<vulkan::Buffer> buf,
-                               upload_concat(up, {&k, &v},
-                                             k.name + "+v"));
-        out.qkv = {matrix_view(buf.get(), 0, k, k_rows + (uint32_t)v.ne[1])};
-        out.qkv_row_offset = {q_dim};
-        w.buffers.push_back(std::move(buf));
-        return Status::ok();
-    }
-    MOEVK_ASSIGN_OR_RETURN(GpuMatrix km, upload_matrix(up, k, w));
-    MOEVK_ASSIGN_OR_RETURN(GpuMatrix vm, upload_matrix(up, v, w));
-    out.qkv = {km, vm};
-    out.qkv_row_offset = {q_dim, q_dim + k_rows};
+    MOEVK_ASSIGN_OR_RETURN(out.qkv, upload_row_group(up, {lw.attn_k, lw.attn_v}, w));
+    const uint32_t q_dim = (uint32_t)lw.attn_q->ne[1] / 2;
+    for (uint32_t &row : out.qkv.first_row) row += q_dim;
     return Status::ok();
 }
 
