@@ -131,7 +131,7 @@ Status VulkanForward::init(const model::Model &model, const GpuForwardOptions &o
         odd_stream_->enable_profiling(opts.profile);
     }
     replay_decode_ = opts.replay_decode;
-    MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, std::max(1u, opts.max_batch)));
+    MOEVK_ASSIGN_OR_RETURN(scratch_, create_scratch(*device_, shape_, kernels_->prefill_batch()));
 
     MOEVK_ASSIGN_OR_RETURN(kv_layout_, make_kv_layout(opts.kv_type, n_ctx_, shape_.k_dim, shape_.v_dim));
     if (kv_layout_.total_bytes > device_->max_binding_bytes())

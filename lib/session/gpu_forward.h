@@ -26,7 +26,6 @@ struct GpuForwardOptions {
     // name contains device_name (empty: the first discrete GPU, else the first device).
     int64_t device_index = -1;
     std::string device_name;
-    uint32_t max_batch = 256;  // tokens per prefill chunk (scratch buffers are sized for it)
     // Internal, for moevk-bench (not reachable through the C API): time every dispatch with GPU timestamps
     // (take_kernel_profile), and record single-token steps once and replay them (off only to measure the
     // cost of re-recording).

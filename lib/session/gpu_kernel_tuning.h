@@ -29,6 +29,7 @@ struct GpuKernelTuning {
     PrefillKernel prefill_kernel = PrefillKernel::kDeviceDefault;
     uint32_t prefill_min_tokens = 0;  // calls of fewer tokens keep the mat-vec kernels
     uint32_t prefill_min_rows = 0;    // dense matrices of fewer rows (the router) keep the mat-vec kernel
+    uint32_t prefill_batch = 0;       // tokens per prefill chunk (the scratch buffers are sized for it)
 };
 
 }  // namespace moevk::session

@@ -38,6 +38,7 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     // in tiles, against 0.085 ms for Qwen3-30B's 128 as mat-vecs: routers (up to 256 experts and the shared
     // expert's gate row) keep the mat-vec kernel (prefill_min_rows_ 512)
     if (tuning.prefill_min_rows) prefill_min_rows_ = tuning.prefill_min_rows;
+    prefill_batch_ = choose_prefill_batch(device.info(), tuning);
     // 64 x 64 tiles (256 invocations) keep 16 KiB of operands in shared memory and 16 accumulators per
     // invocation; a 512-token prompt routes ~32 pairs to each of 128 experts, hence 32-pair expert tiles.
     // CPU devices (tests) take 32 x 32: 64 invocations, as their other kernels.
@@ -80,6 +81,14 @@ PrefillKernel choose_prefill_kernel(const vulkan::DeviceInfo &info, const GpuKer
     }
     if (info.type == VK_PHYSICAL_DEVICE_TYPE_CPU) return PrefillKernel::kMatvec;
     return coopmat ? PrefillKernel::kCoopmat : PrefillKernel::kTiled;
+}
+
+uint32_t choose_prefill_batch(const vulkan::DeviceInfo &info, const GpuKernelTuning &tuning) {
+    if (tuning.prefill_batch) return tuning.prefill_batch;
+    // Chunks of 512 tokens (llama.cpp's default micro-batch too): a 256-token chunk routes ~16 pairs to each
+    // of 128 experts, half a 32-pair tile, and gives the dense mat-muls too few workgroup tiles to fill a
+    // GPU. CPU devices keep 256: their prompts run the mat-vec kernels, which gain nothing from more.
+    return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 256 : 512;
 }
 
 std::string weight_variant(const char *op, model::GgmlType type) {

@@ -59,6 +59,8 @@ public:
     uint32_t gemm_rows() const { return gemm_rows_; }
     uint32_t gemm_tokens() const { return gemm_tokens_; }
     uint32_t gemm_pairs() const { return gemm_pairs_; }
+    // Tokens per prefill chunk: the scratch buffers hold that many, a longer prompt runs in chunks.
+    uint32_t prefill_batch() const { return prefill_batch_; }
     // The pipeline of prompt kernel `op` ("matmul", "moe_gate_up", "moe_down") for weights of `type` and
     // `cols` tokens or pairs per workgroup: variant, workgroup size, needed features (spec constants and
     // buffers are the caller's). F32 weights take the tiled kernel on cooperative-matrix devices too.
@@ -80,6 +82,7 @@ private:
     uint32_t prefill_min_tokens_ = 32;
     uint32_t prefill_min_rows_ = 512;
     uint32_t gemm_rows_ = 64, gemm_tokens_ = 64, gemm_pairs_ = 32;
+    uint32_t prefill_batch_ = 512;
     std::map<std::string, std::unique_ptr<vulkan::Pipeline>> pipelines_;
 };
 
@@ -87,6 +90,9 @@ private:
 // cache, and the golden snapshots hold the mat-vec bits), coopmat where the device has cooperative
 // matrices, tiled elsewhere. coopmat falls back to tiled on a device without them.
 PrefillKernel choose_prefill_kernel(const vulkan::DeviceInfo &info, const GpuKernelTuning &tuning);
+
+// Tokens per prefill chunk: tuning's, else 512 on GPUs and 256 on CPU devices.
+uint32_t choose_prefill_batch(const vulkan::DeviceInfo &info, const GpuKernelTuning &tuning);
 
 // "f32", "f16", "q8_0".
 const char *kv_type_name(KvType type);

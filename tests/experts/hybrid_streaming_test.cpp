@@ -52,7 +52,7 @@ struct Outcome {
 bool run(const model::Model &m, int64_t slots, Outcome *r) {
     session::GpuForwardOptions opts;
     opts.n_ctx = 64;
-    opts.max_batch = 16;
+    opts.kernel_tuning.prefill_batch = 16;
     if (slots >= 0) opts.expert_cache_bytes = slots * (int64_t)expert_bytes(m);
     auto g = session::GpuForward::create(m, opts);
     if (!g.is_ok()) {

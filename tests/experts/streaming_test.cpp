@@ -67,7 +67,7 @@ Outcome run(bool *skip, int64_t slots, bool prefetch, bool staging = false, uint
     }
     session::GpuForwardOptions opts;
     opts.n_ctx = 64;
-    opts.max_batch = 16;  // two prefill chunks
+    opts.kernel_tuning.prefill_batch = 16;  // two prefill chunks
     if (slots >= 0) opts.expert_cache_bytes = slots * expert_bytes(path);
     opts.expert_prefetch = prefetch;
     opts.kernel_tuning.prefill_kernel = prefill;

@@ -76,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(TinyHybrid, HybridWholeModel, ::testing::ValuesIn(all_c
 std::unique_ptr<session::GpuForward> open_gpu(const model::Model &m, uint32_t max_batch) {
     session::GpuForwardOptions opts;
     opts.n_ctx = 64;
-    opts.max_batch = max_batch;
+    opts.kernel_tuning.prefill_batch = max_batch;
     auto g = session::GpuForward::create(m, opts);
     if (!g.is_ok()) {
         if (g.status().code() != StatusCode::kDevice || device_required()) ADD_FAILURE() << g.status().message();

@@ -101,7 +101,7 @@ void expect_splits_agree(const vulkan::Device &device, session::GpuForwardOption
     bool skip = false;
     Loaded whole = open_forward(type, opts, &skip);
     if (skip) return;
-    opts.max_batch = 3;  // prefill in chunks of 3
+    opts.kernel_tuning.prefill_batch = 3;  // prefill in chunks of 3
     Loaded chunked = open_forward(type, opts, &skip);
     if (skip) return;
     const session::GpuKernels kernels(device, opts.kernel_tuning);  // the choices the forwards make

@@ -126,5 +126,19 @@ TEST(MatmulTiled, DeviceChoiceOfThePrefillKernel) {
     EXPECT_EQ(session::choose_prefill_kernel(cpu, prefill_tuning(PrefillKernel::kTiled, 0)), PrefillKernel::kTiled);
 }
 
+// Prompt chunks: 512 tokens on GPUs (full 32-pair expert tiles for 128 experts), 256 on CPU devices, or
+// what the tuning asks for.
+TEST(MatmulTiled, DeviceChoiceOfThePrefillBatch) {
+    vulkan::DeviceInfo cpu, gpu;
+    cpu.type = VK_PHYSICAL_DEVICE_TYPE_CPU;
+    gpu.type = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+    session::GpuKernelTuning tuning;
+    EXPECT_EQ(session::choose_prefill_batch(cpu, tuning), 256u);
+    EXPECT_EQ(session::choose_prefill_batch(gpu, tuning), 512u);
+    tuning.prefill_batch = 3;
+    EXPECT_EQ(session::choose_prefill_batch(gpu, tuning), 3u);
+    EXPECT_EQ(session::choose_prefill_batch(cpu, tuning), 3u);
+}
+
 }  // namespace
 }  // namespace moevk::test

@@ -64,7 +64,7 @@ int usage(const char *why) {
                  "[--budgets 100,50,25,10] [--modes warm,cold] [--io-threads N] [--n-ctx 1024] "
                  "[--doc docs/PERFORMANCE.md | --no-doc] [--snapshot N [--snapshot-kv f16]] [--profile] [--no-replay] [--no-warmup]\n"
                  "       [--attention per-head|split] [--moe-pair-tile N] [--prefill-kernel matvec|tiled|coopmat[,...]] "
-                 "[--prefill-min-tokens N] [--prefill-min-rows N]\n",
+                 "[--prefill-min-tokens N] [--prefill-min-rows N] [--prefill-batch N]\n",
                  why);
     return 2;
 }
@@ -103,6 +103,7 @@ bool parse(int argc, char **argv, Args *a) {
         else if (flag == "--moe-pair-tile") a->base.tuning.moe_pair_tile = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-min-tokens") a->base.tuning.prefill_min_tokens = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-min-rows") a->base.tuning.prefill_min_rows = (uint32_t)std::atoi(v.c_str());
+        else if (flag == "--prefill-batch") a->base.tuning.prefill_batch = (uint32_t)std::atoi(v.c_str());
         else if (flag == "--prefill-kernel") a->prefill_kernels = split(v);
         else if (flag == "--attention" && (v == "per-head" || v == "split"))
             a->base.tuning.attention_kernel = v == "split" ? session::AttentionKernel::kSplit : session::AttentionKernel::kPerHead;
