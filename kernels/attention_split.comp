@@ -162,23 +162,30 @@ void main() {
     barrier();
     if (!last_s) return;  // the same for the whole workgroup
     memoryBarrierBuffer();
+    if (lane < GROUP) {  // per head, once: M (into m_s) and sum_s w_s l_s (into l_s)
+        const uint base = (row * pc.n_head + first_head + lane) * pc.max_splits * part_width;
+        float mx = partials[base + hdv];
+        for (uint s = 1u; s < plan.count; ++s) mx = max(mx, partials[base + s * part_width + hdv]);
+        float sum_l = 0.0;
+        for (uint s = 0u; s < plan.count; ++s) {
+            const uint b = base + s * part_width;
+            sum_l += exp(partials[b + hdv] - mx) * partials[b + hdv + 1u];
+        }
+        m_s[lane] = mx;
+        l_s[lane] = sum_l;
+    }
+    barrier();
     for (uint i = 0u; i < OUT_PER_LANE; ++i) {
         const uint e = lane + i * wg;
         if (e >= GROUP * hdv) break;
         const uint g = e / hdv, d = e - g * hdv;
         const uint base = (row * pc.n_head + first_head + g) * pc.max_splits * part_width;
-        float mx = partials[base + hdv];
-        for (uint s = 1u; s < plan.count; ++s) mx = max(mx, partials[base + s * part_width + hdv]);
-        float sum_l = 0.0, acc = 0.0;
+        float acc = 0.0;
         for (uint s = 0u; s < plan.count; ++s) {
             const uint b = base + s * part_width;
-            sum_l += exp(partials[b + hdv] - mx) * partials[b + hdv + 1u];
+            acc += exp(partials[b + hdv] - m_s[g]) * partials[b + d];
         }
-        for (uint s = 0u; s < plan.count; ++s) {
-            const uint b = base + s * part_width;
-            acc += exp(partials[b + hdv] - mx) * partials[b + d];
-        }
-        out_values[t * pc.out_stride + (first_head + g) * hdv + d] = acc / sum_l;
+        out_values[t * pc.out_stride + (first_head + g) * hdv + d] = acc / l_s[g];
     }
     if (lane == 0u) counters[counter] = 0u;  // every split has counted: ready for the next dispatch
 }
