@@ -8,6 +8,7 @@ layout(local_size_x = 128) in;  // 4 subgroups of 32
 
 layout(std430, binding = 0) readonly buffer Weights { uint weight_words[]; };
 layout(std430, binding = 1) readonly buffer X { float x_in[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x_in4[]; };  // the same activations, for wide loads
 layout(std430, binding = 2) buffer Y { float y_out[]; };
 
 layout(push_constant) uniform PushConstants {
@@ -25,6 +26,7 @@ layout(push_constant) uniform PushConstants {
 
 #define COOP_N 32u
 #define COOP_W_TILES 1u
+#include "common/vec4_loads.glsl"
 #include "common/weight_type.glsl"
 #include "common/coopmat_tile.glsl"
 
@@ -33,18 +35,12 @@ void main() {
     for (uint c = gl_LocalInvocationIndex; c < COOP_N; c += gl_WorkGroupSize.x)
         s_col_base[c] = t0 + c < pc.n_tokens ? pc.x_offset + (t0 + c) * pc.x_stride : ~0u;
     barrier();
-    COOP_ACC acc[COOP_CN];
-    for (uint n = 0u; n < COOP_CN; ++n) acc[n] = COOP_ACC(0.0);
+    COOP_ACC acc[1][COOP_CN];
+    for (uint n = 0u; n < COOP_CN; ++n) acc[0][n] = COOP_ACC(0.0);
     const uint n_rows = min(COOP_M, pc.n_rows - row0);
-    for (uint k0 = 0u; k0 < pc.n_cols; k0 += COOP_K) {
-        const uint kmax = min(COOP_K, pc.n_cols - k0);
-        coop_stage_w(0u, pc.w_base_byte + row0 * pc.row_bytes, pc.row_bytes, n_rows, k0, kmax);
-        coop_stage_x(k0, kmax);
-        barrier();
-        coop_mac(0u, acc);
-        barrier();
-    }
-    coop_store(0u, acc);
+    CoopRows rows[1] = CoopRows[1](CoopRows(pc.w_base_byte + row0 * pc.row_bytes, pc.row_bytes, n_rows));
+    coop_gemm(rows, pc.n_cols, coop_fast_path(pc.n_cols, pc.x_offset | pc.x_stride), acc);
+    coop_store(acc[0]);
     barrier();
     for (uint idx = gl_LocalInvocationIndex; idx < COOP_M * COOP_N; idx += gl_WorkGroupSize.x) {
         const uint r = idx % COOP_M, c = idx / COOP_M, t = t0 + c;

@@ -9,6 +9,7 @@
 #include "common/expert_io.glsl"
 #define COOP_N 32u
 #define COOP_W_TILES 1u
+#include "common/vec4_loads.glsl"
 #include "common/weight_type.glsl"
 #include "common/coopmat_tile.glsl"
 #include "common/expert_gemm.glsl"
@@ -16,17 +17,11 @@
 void main() {
     ExpertGemm g = expert_gemm_begin();
     if (!g.valid) return;  // uniform over the workgroup
-    COOP_ACC acc[COOP_CN];
-    for (uint n = 0u; n < COOP_CN; ++n) acc[n] = COOP_ACC(0.0);
-    for (uint k0 = 0u; k0 < pc.n_cols; k0 += COOP_K) {
-        const uint kmax = min(COOP_K, pc.n_cols - k0);
-        coop_stage_w(0u, g.first_row_byte, pc.row_bytes, g.n_rows, k0, kmax);
-        coop_stage_x(k0, kmax);
-        barrier();
-        coop_mac(0u, acc);
-        barrier();
-    }
-    coop_store(0u, acc);
+    COOP_ACC acc[1][COOP_CN];
+    for (uint n = 0u; n < COOP_CN; ++n) acc[0][n] = COOP_ACC(0.0);
+    CoopRows rows[1] = CoopRows[1](CoopRows(g.first_row_byte, pc.row_bytes, g.n_rows));
+    coop_gemm(rows, pc.n_cols, coop_fast_path(pc.n_cols, pc.x_stride), acc);
+    coop_store(acc[0]);
     barrier();
     for (uint idx = gl_LocalInvocationIndex; idx < COOP_M * COOP_N; idx += gl_WorkGroupSize.x) {
         const uint r = idx % COOP_M, c = idx / COOP_M;

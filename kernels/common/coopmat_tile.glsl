@@ -7,8 +7,13 @@
 // of every column block. An output's value depends only on its row and its column's activations (the
 // hardware's order inside a 16-deep product, then k steps in order), never on the other columns or the
 // tile.
-// Requires: COOP_N (16, 32, 48 or 64) and COOP_W_TILES (weight tiles per step: 2 for gate_up) defined,
-// common/weight_type.glsl included and `float x_in[]` declared before this file.
+// The operand tiles are double-buffered: step i multiplies buffer i % 2 while the loads of step i + 1 are
+// in flight (fetched into registers before the products, stored into the other buffer after them), so a
+// step costs one barrier and the tensor cores do not wait on memory. Where the format has 8-value slices
+// (WEIGHT_HAS_SLICE8) and the shape allows it (coop_fast_path), every invocation fetches two weight slices
+// per tile and two vec4 of activations; otherwise the step stages whole units straight into shared memory.
+// Requires: COOP_N = 32 and COOP_W_TILES (weight tiles per step: 2 for gate_up) defined, common/weight_type.glsl
+// and common/vec4_loads.glsl included and `float x_in[]` / `vec4 x_in4[]` (one binding) declared before.
 #extension GL_NV_cooperative_matrix : require  // SPIR-V in the Vulkan memory model (a device feature)
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -18,53 +23,154 @@ const uint COOP_M = 64, COOP_K = 32;
 const uint COOP_CN = COOP_N / 16u;  // column blocks of one subgroup's accumulators
 const uint COOP_S = COOP_K + 8u;    // row stride of the fp16 tiles (halves; 16-byte aligned rows)
 const uint COOP_CS = COOP_N + 4u;   // row stride of the f32 result tile
+const uint COOP_A_HALVES = COOP_W_TILES * COOP_M * COOP_S;  // one buffer of the weight tiles
+const uint COOP_B_HALVES = COOP_N * COOP_S;                 // one buffer of the activation tile
+const uint COOP_INVOCATIONS = 128u;
+// 8-value slices per invocation and step: of one weight tile, and vec4 of the activation tile
+const uint COOP_W_SLICES = COOP_M * COOP_K / 8u / COOP_INVOCATIONS;
+const uint COOP_X_VEC4 = COOP_N * COOP_K / 4u / COOP_INVOCATIONS;
 
-shared float16_t s_a[COOP_W_TILES * COOP_M * COOP_S];  // [tile][row][k]
-shared float16_t s_b[COOP_N * COOP_S];                 // [column][k]: the K x N operand, column-major
-shared float s_c[COOP_W_TILES * COOP_M * COOP_CS];     // [tile][row][column]: results for the epilogue
-shared uint s_col_base[COOP_N];                        // float index of column c's activations; ~0u: none
+shared float16_t s_a[2u * COOP_A_HALVES];  // [buffer][tile][row][k]
+shared float16_t s_b[2u * COOP_B_HALVES];  // [buffer][column][k]: the K x N operand, column-major
+shared float s_c[COOP_M * COOP_CS];        // [row][column]: the results for the epilogue
+shared uint s_col_base[COOP_N];            // float index of column c's activations; ~0u: none
 
 #define COOP_ACC fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>
 
-// Weight tile `tile`: values k0 .. k0 + kmax - 1 of rows 0 .. n_rows - 1 (row r at first_row_byte + r *
-// row_bytes), as fp16; rows past n_rows and values past kmax are zero.
-void coop_stage_w(uint tile, uint first_row_byte, uint row_bytes, uint n_rows, uint k0, uint kmax) {
+// The weight rows of one tile: row r (< n_rows) starts at first_row_byte + r * row_bytes.
+struct CoopRows {
+    uint first_row_byte;
+    uint row_bytes;
+    uint n_rows;
+};
+
+// Whether the sliced staging applies (uniform over the dispatch): whole K steps, activation rows at vec4
+// boundaries (s_col_base entries and k0 multiples of 4) and a format with slices.
+bool coop_fast_path(uint n_cols, uint x_align) {
+    return WEIGHT_SLICES && VEC4_ACTIVATION_LOADS && n_cols % COOP_K == 0u && x_align % 4u == 0u;
+}
+
+// --- staging of whole units (every format and shape) ---
+
+void coop_stage_w_units(uint buf, uint tile, CoopRows rows, uint k0, uint kmax) {
     const uint units = COOP_K / WEIGHT_QK;
-    for (uint idx = gl_LocalInvocationIndex; idx < COOP_M * units; idx += gl_WorkGroupSize.x) {
+    for (uint idx = gl_LocalInvocationIndex; idx < COOP_M * units; idx += COOP_INVOCATIONS) {
         const uint r = idx % COOP_M, u = idx / COOP_M;
         float v[WEIGHT_QK];
-        weight_dequant_unit_or_zero(r < n_rows && u * WEIGHT_QK < kmax, first_row_byte + r * row_bytes,
+        weight_dequant_unit_or_zero(r < rows.n_rows && u * WEIGHT_QK < kmax, rows.first_row_byte + r * rows.row_bytes,
                                     k0 / WEIGHT_QK + u, v);
-        const uint base = (tile * COOP_M + r) * COOP_S + u * WEIGHT_QK;
+        const uint base = buf * COOP_A_HALVES + (tile * COOP_M + r) * COOP_S + u * WEIGHT_QK;
         for (uint j = 0u; j < WEIGHT_QK; ++j) s_a[base + j] = float16_t(v[j]);
     }
 }
 
-// Activations k0 .. k0 + kmax - 1 of every column as fp16 (zero past kmax and for absent columns).
-void coop_stage_x(uint k0, uint kmax) {
-    for (uint idx = gl_LocalInvocationIndex; idx < COOP_N * COOP_K; idx += gl_WorkGroupSize.x) {
+void coop_stage_x_units(uint buf, uint k0, uint kmax) {
+    for (uint idx = gl_LocalInvocationIndex; idx < COOP_N * COOP_K; idx += COOP_INVOCATIONS) {
         const uint k = idx % COOP_K, c = idx / COOP_K;
         const uint base = s_col_base[c];
-        s_b[c * COOP_S + k] = float16_t(base != ~0u && k < kmax ? x_in[base + k0 + k] : 0.0);
+        s_b[buf * COOP_B_HALVES + c * COOP_S + k] = float16_t(base != ~0u && k < kmax ? x_in[base + k0 + k] : 0.0);
     }
 }
 
-// acc[n] += W[tile] rows of this subgroup x the K step x column block n.
-void coop_mac(uint tile, inout COOP_ACC acc[COOP_CN]) {
+// --- sliced staging: fetched into registers, stored after the products ---
+
+struct CoopFetch {
+    vec4 w[COOP_W_TILES * COOP_W_SLICES * 2u];  // [tile][slice]: values 0..3, 4..7
+    vec4 x[COOP_X_VEC4];
+};
+
+// Slice q of a weight tile: row q / 4, values 8 (q % 4) .. + 7 of the step; vec4 q of the activation
+// tile: column q / 8, values 4 (q % 8) .. + 3. Neighbouring invocations read neighbouring bytes.
+uint coop_slice(uint i) { return gl_LocalInvocationIndex + i * COOP_INVOCATIONS; }
+
+// The step at k0 into registers. A k0 at or past n_cols (the step after the last) reads the last step
+// again: valid addresses, no branch, values never used.
+CoopFetch coop_fetch(CoopRows rows[COOP_W_TILES], uint k0, uint n_cols) {
+    CoopFetch f;
+    const uint k = min(k0, n_cols - COOP_K);
+    for (uint t = 0u; t < COOP_W_TILES; ++t)
+        for (uint i = 0u; i < COOP_W_SLICES; ++i) {
+            const uint q = coop_slice(i), r = q / 4u;
+            const uint row = min(r, rows[t].n_rows - 1u);  // rows past the matrix: zeroed at the store
+            weight_slice8(rows[t].first_row_byte + row * rows[t].row_bytes, k + 8u * (q % 4u),
+                          f.w[(t * COOP_W_SLICES + i) * 2u], f.w[(t * COOP_W_SLICES + i) * 2u + 1u]);
+        }
+    for (uint i = 0u; i < COOP_X_VEC4; ++i) {
+        const uint q = coop_slice(i);
+        const uint base = s_col_base[q / 8u];
+        f.x[i] = x_in4[(base == ~0u ? 0u : base + k) / 4u + q % 8u];  // absent columns: zeroed at the store
+    }
+    return f;
+}
+
+void coop_put(uint buf, CoopRows rows[COOP_W_TILES], CoopFetch f) {
+    for (uint t = 0u; t < COOP_W_TILES; ++t)
+        for (uint i = 0u; i < COOP_W_SLICES; ++i) {
+            const uint q = coop_slice(i), r = q / 4u;
+            const float keep = r < rows[t].n_rows ? 1.0 : 0.0;
+            const uint base = buf * COOP_A_HALVES + (t * COOP_M + r) * COOP_S + 8u * (q % 4u);
+            const vec4 lo = f.w[(t * COOP_W_SLICES + i) * 2u] * keep, hi = f.w[(t * COOP_W_SLICES + i) * 2u + 1u] * keep;
+            for (uint j = 0u; j < 4u; ++j) {
+                s_a[base + j] = float16_t(lo[j]);
+                s_a[base + 4u + j] = float16_t(hi[j]);
+            }
+        }
+    for (uint i = 0u; i < COOP_X_VEC4; ++i) {
+        const uint q = coop_slice(i), c = q / 8u;
+        const vec4 x = s_col_base[c] == ~0u ? vec4(0.0) : f.x[i];
+        const uint base = buf * COOP_B_HALVES + c * COOP_S + 4u * (q % 8u);
+        for (uint j = 0u; j < 4u; ++j) s_b[base + j] = float16_t(x[j]);
+    }
+}
+
+// acc[n] += W[tile] rows of this subgroup x the K step of buffer buf x column block n.
+void coop_mac(uint buf, uint tile, inout COOP_ACC acc[COOP_CN]) {
     const uint row_block = gl_SubgroupID;
     for (uint kk = 0u; kk < COOP_K; kk += 16u) {
         fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a;
-        coopMatLoadNV(a, s_a, (tile * COOP_M + 16u * row_block) * COOP_S + kk, COOP_S, false);
+        coopMatLoadNV(a, s_a, buf * COOP_A_HALVES + (tile * COOP_M + 16u * row_block) * COOP_S + kk, COOP_S, false);
         for (uint n = 0u; n < COOP_CN; ++n) {
             fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> b;
-            coopMatLoadNV(b, s_b, 16u * n * COOP_S + kk, COOP_S, true);
+            coopMatLoadNV(b, s_b, buf * COOP_B_HALVES + 16u * n * COOP_S + kk, COOP_S, true);
             acc[n] = coopMatMulAddNV(a, b, acc[n]);
         }
     }
 }
 
-// The accumulators into s_c[tile] (rows of this subgroup); the caller waits at a barrier before reading.
-void coop_store(uint tile, COOP_ACC acc[COOP_CN]) {
+// acc[tile] = W[tile] x X over all of n_cols (s_col_base filled and visible). The step order, and so every
+// sum, is the same on both staging paths.
+void coop_gemm(CoopRows rows[COOP_W_TILES], uint n_cols, bool fast, inout COOP_ACC acc[COOP_W_TILES][COOP_CN]) {
+    uint buf = 0u;
+    if (fast) {
+        coop_put(0u, rows, coop_fetch(rows, 0u, n_cols));
+        barrier();
+        for (uint k0 = 0u; k0 < n_cols; k0 += COOP_K) {
+            const CoopFetch next = coop_fetch(rows, k0 + COOP_K, n_cols);
+            for (uint t = 0u; t < COOP_W_TILES; ++t) coop_mac(buf, t, acc[t]);
+            coop_put(buf ^ 1u, rows, next);  // the buffer every subgroup finished before the last barrier
+            barrier();
+            buf ^= 1u;
+        }
+    } else {
+        for (uint t = 0u; t < COOP_W_TILES; ++t) coop_stage_w_units(0u, t, rows[t], 0u, min(COOP_K, n_cols));
+        coop_stage_x_units(0u, 0u, min(COOP_K, n_cols));
+        barrier();
+        for (uint k0 = 0u; k0 < n_cols; k0 += COOP_K) {
+            for (uint t = 0u; t < COOP_W_TILES; ++t) coop_mac(buf, t, acc[t]);
+            const uint k1 = k0 + COOP_K;
+            if (k1 < n_cols) {  // uniform
+                const uint kmax = min(COOP_K, n_cols - k1);
+                for (uint t = 0u; t < COOP_W_TILES; ++t) coop_stage_w_units(buf ^ 1u, t, rows[t], k1, kmax);
+                coop_stage_x_units(buf ^ 1u, k1, kmax);
+            }
+            barrier();
+            buf ^= 1u;
+        }
+    }
+}
+
+// The accumulators into s_c (rows of this subgroup); the caller waits at a barrier before reading.
+void coop_store(COOP_ACC acc[COOP_CN]) {
     for (uint n = 0u; n < COOP_CN; ++n)
-        coopMatStoreNV(acc[n], s_c, (tile * COOP_M + 16u * gl_SubgroupID) * COOP_CS + 16u * n, COOP_CS, false);
+        coopMatStoreNV(acc[n], s_c, 16u * gl_SubgroupID * COOP_CS + 16u * n, COOP_CS, false);
 }

@@ -6,14 +6,8 @@
 // and gate and up rows share one activation load. The weights are dequantised to the same values as
 // weight_dequant_unit(); only the summation order differs, so CPU devices (spec constant 4 off) keep the unit
 // order and its bits (the golden snapshots).
-// A format that supports it defines WEIGHT_HAS_SLICE8 and weight_slice8(row_byte, e, lo, hi): values e .. e + 7.
+// A format that supports it has WEIGHT_SLICES (weight_type.glsl) and weight_slice8(row_byte, e, lo, hi): values e .. e + 7.
 // Requires vec4_loads.glsl, weight_type.glsl, GL_KHR_shader_subgroup_basic and `vec4 x_in4[]`.
-#ifdef WEIGHT_HAS_SLICE8
-const bool WEIGHT_SLICES = true;
-#else
-const bool WEIGHT_SLICES = false;
-void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) { lo = hi = vec4(0.0); }  // never called
-#endif
 
 // Whether a dispatch takes the slice order: GPU loads, a format with slices, whole slices per row and
 // activation rows starting at vec4 boundaries (uniform over the dispatch).

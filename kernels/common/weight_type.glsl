@@ -28,6 +28,15 @@
 #error "define one WEIGHT_<type>"
 #endif
 
+// Formats that define WEIGHT_HAS_SLICE8 also read 8 values at a time: weight_slice8(row_byte, e, lo, hi)
+// gives values e .. e + 7 (e a multiple of 8), the same as weight_dequant_unit (slice_dot.glsl, coopmat_tile.glsl).
+#ifdef WEIGHT_HAS_SLICE8
+const bool WEIGHT_SLICES = true;
+#else
+const bool WEIGHT_SLICES = false;
+void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) { lo = hi = vec4(0.0); }  // never called
+#endif
+
 // Units a mat-vec lane loads before it sums them: a float type's units are a few bytes, so a row is many
 // short dependent steps unless several loads are in flight (the f32 router: 16 units of 4 a lane).
 // Quantised units are 32 values: one at a time keeps the registers low. The summation order is the same.
