@@ -32,6 +32,7 @@ foreach(type f32 f16 q8_0)
   moevk_kernel(qk_norm_rope_kv_${type} qk_norm_rope.comp DEFINES KV_${TYPE} KV_STORE)
   moevk_kernel(attention_${type} attention.comp DEFINES KV_${TYPE})
   moevk_kernel(attention_split_${type} attention_split.comp DEFINES KV_${TYPE})
+  moevk_kernel(attention_tiled_${type} attention_tiled.comp DEFINES KV_${TYPE})
 endforeach()
 
 moevk_kernel(rms_norm rms_norm.comp)

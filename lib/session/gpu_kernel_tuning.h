@@ -30,6 +30,9 @@ struct GpuKernelTuning {
     uint32_t prefill_min_tokens = 0;  // calls of fewer tokens keep the mat-vec kernels
     uint32_t prefill_min_rows = 0;    // dense matrices of fewer rows (the router) keep the mat-vec kernel
     uint32_t prefill_batch = 0;       // tokens per prefill chunk (the scratch buffers are sized for it)
+    // Prompt calls (prefill_min_tokens or more) attend with attention_tiled.comp; unset: where the prompt
+    // kernel is not the mat-vec one (GPUs) and the device has subgroup shuffles.
+    std::optional<bool> tiled_attention;
 };
 
 }  // namespace moevk::session

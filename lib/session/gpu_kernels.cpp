@@ -33,6 +33,10 @@ GpuKernels::GpuKernels(const vulkan::Device &device, const GpuKernelTuning &tuni
     if (tuning.vec4_activation_loads) vec4_activation_loads_ = *tuning.vec4_activation_loads;
     prefill_kernel_ = choose_prefill_kernel(device.info(), tuning);
     if (tuning.prefill_min_tokens) prefill_min_tokens_ = tuning.prefill_min_tokens;
+    // H100, 512-token prompt: attention_split re-read the cache once per token (29.4 ms of 129 ms); the
+    // query-tiled kernel stages each key tile once per 8 tokens. Its row reduction needs shuffles.
+    tiled_attention_ = tuning.tiled_attention.value_or(prefill_kernel_ != PrefillKernel::kMatvec) &&
+                       (device.info().features & vulkan::kFeatureSubgroupShuffle) != 0;
     // H100, 512-token prompt: the router's 128 rows took 9.4 ms over 12 layers in 64-row tiles, 1.3 ms as
     // mat-vecs (8 workgroups per chunk of 256 tokens); the Qwen3.6 shape's 256 f32 rows took 0.60 ms a layer
     // in tiles, against 0.085 ms for Qwen3-30B's 128 as mat-vecs: routers (up to 256 experts and the shared

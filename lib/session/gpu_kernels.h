@@ -50,6 +50,9 @@ public:
     bool tiled_prefill(uint32_t n_tokens) const {
         return prefill_kernel_ != PrefillKernel::kMatvec && n_tokens >= prefill_min_tokens_;
     }
+    // Whether a call of n_tokens attends with the query-tiled prompt kernel (attention_tiled.comp) rather
+    // than the decode one; again only the token count decides.
+    bool tiled_attention(uint32_t n_tokens) const { return tiled_attention_ && n_tokens >= prefill_min_tokens_; }
     // The same for a dense matrix of n_rows rows: few rows make too few workgroup tiles to fill a GPU.
     bool tiled_matmul(uint32_t n_tokens, uint32_t n_rows) const {
         return tiled_prefill(n_tokens) && n_rows >= prefill_min_rows_;
@@ -77,6 +80,7 @@ private:
     uint32_t moe_pair_tile_ = 8;
     uint32_t attention_workgroup_ = 64;
     bool attention_split_ = true;
+    bool tiled_attention_ = false;
     bool vec4_activation_loads_ = true;
     PrefillKernel prefill_kernel_ = PrefillKernel::kMatvec;
     uint32_t prefill_min_tokens_ = 32;

@@ -1,5 +1,6 @@
 // gpu_op_attention.cpp — the KV cache layout and the recording of kv_write, qk_norm_rope_kv and attention.
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "session/gpu_ops.h"
@@ -17,6 +18,14 @@ struct KvWritePush {
 
 struct AttentionPush {
     uint32_t n_tokens, n_head, n_head_kv, head_dim_k, head_dim_v, qkv_stride;
+    uint32_t k_base, k_width, k_scale_base;
+    uint32_t v_base, v_width, v_scale_base;
+    uint32_t out_stride;
+    float scale;
+};
+
+struct TiledPush {
+    uint32_t n_tokens, n_head, head_dim_k, head_dim_v, qkv_stride;
     uint32_t k_base, k_width, k_scale_base;
     uint32_t v_base, v_width, v_scale_base;
     uint32_t out_stride;
@@ -240,6 +249,52 @@ Status record_split(GpuRecorder &rec, const AttentionOp &op) {
     return Status::ok();
 }
 
+// How attention_tiled.comp covers a shape on this device: query rows of LANES invocations, Q_TOKENS tokens
+// of GROUP heads per workgroup, key tiles that fit the shared memory.
+struct TiledPlan {
+    uint32_t workgroup, max_head_dim, lanes, group, key_tile, q_tokens;
+};
+
+std::optional<TiledPlan> tiled_plan(const GpuKernels &kernels, const AttentionOp &op) {
+    const vulkan::DeviceInfo &info = kernels.device().info();
+    TiledPlan p;
+    p.workgroup = kernels.attention_workgroup();
+    p.max_head_dim = (std::max(op.head_dim_k, op.head_dim_v) + 63) / 64 * 64;  // shared by similar shapes
+    p.group = op.n_head / op.n_head_kv;
+    // ~32 dims a lane: few registers, a short shuffle tree; a power of 2 whose vec4 split the row evenly
+    p.lanes = 1;
+    while (p.lanes * 2 <= p.max_head_dim / 32 && p.max_head_dim % (8 * p.lanes) == 0) p.lanes *= 2;
+    if (p.lanes > info.subgroup_size || p.workgroup % info.subgroup_size != 0) return std::nullopt;
+    p.q_tokens = p.workgroup / p.lanes / p.group;
+    if (p.q_tokens == 0) return std::nullopt;  // more query heads per KV head than rows
+    p.key_tile = kKeyTile;
+    const auto shared_bytes = [&](uint32_t tile) { return 2ull * tile * p.max_head_dim * 4 + 4; };
+    while (p.key_tile > 4 && shared_bytes(p.key_tile) > info.max_compute_shared_memory_bytes) p.key_tile /= 2;
+    if (shared_bytes(p.key_tile) > info.max_compute_shared_memory_bytes) return std::nullopt;
+    return p;
+}
+
+Status record_tiled(GpuRecorder &rec, const AttentionOp &op, const TiledPlan &p) {
+    vulkan::PipelineDesc desc;
+    desc.variant = kv_variant("attention_tiled", op.layout.type);
+    desc.n_buffers = 4;
+    desc.push_constant_bytes = sizeof(TiledPush);
+    desc.workgroup_size = p.workgroup;
+    desc.spec_constants = {{2, p.max_head_dim}, {3, p.lanes}, {4, p.group}, {5, p.key_tile}, {6, p.q_tokens}};
+    desc.required_features = vulkan::kFeatureSubgroupShuffle;
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    const KvLayout &l = op.layout;
+    TiledPush pc{op.n_tokens, op.n_head,      op.head_dim_k, op.head_dim_v,   op.qkv.stride,
+                 l.k.base,    l.k.width,      l.k.scale_base, l.v.base,       l.v.width,
+                 l.v.scale_base, op.out.stride, op.scale};
+    return rec.stream.dispatch(*pipe,
+                               {{op.qkv.buffer, 0, 0, Access::kRead},
+                                {op.cache, 0, 0, Access::kRead},
+                                {op.positions, 0, 0, Access::kRead},
+                                {op.out.buffer, 0, 0, Access::kWrite}},
+                               &pc, sizeof pc, {op.n_head_kv, (op.n_tokens + p.q_tokens - 1) / p.q_tokens, 1});
+}
+
 }  // namespace
 
 Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
@@ -248,6 +303,8 @@ Status record_attention(GpuRecorder &rec, const AttentionOp &op) {
     if (op.n_head_kv == 0 || op.n_head % op.n_head_kv != 0)
         return unsupported("attention: n_head " + std::to_string(op.n_head) + " is not a multiple of n_head_kv " +
                            std::to_string(op.n_head_kv));
+    if (rec.kernels.tiled_attention(op.n_tokens))
+        if (const std::optional<TiledPlan> plan = tiled_plan(rec.kernels, op)) return record_tiled(rec, op, *plan);
     return rec.kernels.attention_split() ? record_split(rec, op) : record_per_head(rec, op);
 }
 

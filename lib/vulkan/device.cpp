@@ -23,6 +23,7 @@ constexpr FeatureName kFeatureNames[] = {
     {kFeatureStorage8Bit, "storageBuffer8BitAccess"},
     {kFeatureSubgroupArithmetic, "subgroup arithmetic in compute shaders"},
     {kFeatureCooperativeMatrix, "VK_NV_cooperative_matrix (16x16x16 fp16 -> fp32, 32-wide subgroups)"},
+    {kFeatureSubgroupShuffle, "subgroup shuffles in compute shaders"},
 };
 
 // A queue family that can run compute; prefers one without graphics (a dedicated compute queue).
@@ -113,6 +114,9 @@ StatusOr<std::unique_ptr<Device>> Device::open(const DeviceOptions &opts) {
         (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
         (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT))
         features |= kFeatureSubgroupArithmetic;
+    if ((subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+        (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT))
+        features |= kFeatureSubgroupShuffle;
     // the cooperative-matrix kernels hold f16 tiles and give each of 4 subgroups of 32 a row block
     // (glslang compiles them in the Vulkan memory model)
     if (f12.shaderFloat16 && f12.vulkanMemoryModel && subgroup.subgroupSize == 32 &&

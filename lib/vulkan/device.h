@@ -24,6 +24,7 @@ enum DeviceFeature : uint32_t {
     // VK_NV_cooperative_matrix with a 16x16x16 fp16 x fp16 -> fp32 subgroup shape, shaderFloat16 and
     // 32-wide subgroups (kernels/*_coopmat.comp)
     kFeatureCooperativeMatrix = 1u << 5,
+    kFeatureSubgroupShuffle = 1u << 6,  // subgroupShuffleXor in compute shaders (kernels/attention_tiled.comp)
 };
 // "shaderFloat16, storageBuffer16BitAccess" for a mask.
 std::string feature_names(uint32_t features);

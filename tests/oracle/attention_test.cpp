@@ -1,8 +1,8 @@
 // attention_test.cpp — kv_write and attention for every KV cache type. The reference gets the K/V values
 // after the same type round trip on the CPU (fp32_to_fp16, model::quantize_row q8_0), so the comparison
 // measures the kernels: NMSE tier kNmseF32Weights for f32 caches, kNmseF16Activations for f16 / q8_0.
-// Both attention kernels run on every device: per-head (lavapipe's default) and split (GPUs'; a token's keys
-// go to several workgroups once it has more than one key tile of 32).
+// Every attention kernel runs on every device: per-head (lavapipe's default), split (GPUs' decode; a token's
+// keys go to several workgroups once it has more than one key tile of 32) and tiled (GPUs' prompts).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -175,19 +175,29 @@ TEST(KvWrite, OddWidthIsRefusedForF16AndQ8) {
 
 // Both attention kernels, whichever the device would pick: the per-head kernel and the split one.
 using session::AttentionKernel;
-const AttentionKernel kBothKernels[] = {AttentionKernel::kPerHead, AttentionKernel::kSplit};
-const char *kernel_name(AttentionKernel k) { return k == AttentionKernel::kSplit ? "split" : "per-head"; }
+// The attention kernels every device runs here: per-head (lavapipe's), split (GPUs' decode) and the
+// query-tiled prompt kernel (GPUs' prompt calls; forced here for calls of any size).
+enum class Kernel { kPerHead, kSplit, kTiled };
+const Kernel kAllKernels[] = {Kernel::kPerHead, Kernel::kSplit, Kernel::kTiled};
+const char *kernel_name(Kernel k) { return k == Kernel::kSplit ? "split" : k == Kernel::kTiled ? "tiled" : "per-head"; }
 
-std::unique_ptr<session::GpuKernels> attention_kernels(AttentionKernel kernel, uint32_t workgroup = 0) {
+std::unique_ptr<session::GpuKernels> attention_kernels(Kernel kernel, uint32_t workgroup = 0) {
     session::GpuKernelTuning tuning = test_tuning();
-    tuning.attention_kernel = kernel;
+    tuning.attention_kernel = kernel == Kernel::kPerHead ? AttentionKernel::kPerHead : AttentionKernel::kSplit;
     tuning.attention_workgroup = workgroup;
-    return std::make_unique<session::GpuKernels>(*gpu_env().device, tuning);
+    tuning.tiled_attention = kernel == Kernel::kTiled;
+    if (kernel == Kernel::kTiled) tuning.prefill_min_tokens = 1;
+    auto kernels = std::make_unique<session::GpuKernels>(*gpu_env().device, tuning);
+    // the tiled kernel needs subgroup shuffles (lavapipe and the GPUs have them): never a silent fallback here
+    if (kernel == Kernel::kTiled) {
+        EXPECT_TRUE(kernels->tiled_attention(1)) << "the device has no subgroup shuffles";
+    }
+    return kernels;
 }
 
 TEST(Attention, EveryKvTypeMatchesReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (AttentionKernel kernel : kBothKernels) {
+    for (Kernel kernel : kAllKernels) {
         auto kernels = attention_kernels(kernel);
         for (uint32_t head_dim : {64u, 128u}) {
             for (KvType type : kAllKvTypes) {
@@ -214,7 +224,7 @@ TEST(Attention, EveryKvTypeMatchesReference) {
 // The GPU default (256 invocations, so fewer key tiles per lane in decode) on every device, lavapipe included.
 TEST(Attention, WideWorkgroupMatchesReferenceAndIsBatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (AttentionKernel kernel : kBothKernels) {
+    for (Kernel kernel : kAllKernels) {
         auto kernels = attention_kernels(kernel, 256);
         for (KvType type : kAllKvTypes) {
             Shape shape;
@@ -234,32 +244,60 @@ TEST(Attention, WideWorkgroupMatchesReferenceAndIsBatchInvariant) {
     }
 }
 
-// Long contexts split over many workgroups (several key tiles each), GQA groups of 1, 4 and 8 query heads,
-// token groups smaller than the batch.
+// Long contexts split over many workgroups (several key tiles each) or walked by one query tile, GQA groups
+// of 1, 4 and 8 query heads, heads of 64 to 256, token groups smaller than the batch.
 TEST(Attention, LongContextSplitsMatchReference) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    auto kernels = attention_kernels(AttentionKernel::kSplit);
+    for (Kernel kernel : {Kernel::kSplit, Kernel::kTiled}) {
+        auto kernels = attention_kernels(kernel);
+        for (KvType type : kAllKvTypes) {
+            for (Shape shape : {Shape{2, 2, 128}, Shape{8, 2, 64}, Shape{8, 1, 128}, Shape{4, 2, 256}}) {
+                CacheFixture c(shape, type, 2000);
+                c.write(iota_positions(0, 2000), 21);
+                std::vector<int32_t> queries = {1999, 1024, 31, 32, 33, 1000};
+                std::vector<float> q = random_floats(queries.size() * shape.stride(), 22);
+                const std::vector<float> ref = c.attend_ref(q, queries);
+                const std::string what = std::string(kernel_name(kernel)) + " " + kv_name(type) + " " +
+                                         std::to_string(shape.n_head) + "/" + std::to_string(shape.n_head_kv) +
+                                         " heads of " + std::to_string(shape.head_dim);
+                const std::vector<float> whole = c.attend(q, queries, kernels.get());
+                expect_nmse(whole, ref, kv_tier(type), what);
+                const std::vector<float> grouped = c.attend(q, queries, kernels.get(), 4);
+                expect_nmse(grouped, ref, kv_tier(type), what + " groups of 4 tokens");
+                expect_bit_identical(grouped, whole, what + " token groups");
+            }
+        }
+    }
+}
+
+// A prompt chunk of the tiled kernel: consecutive positions after earlier chunks, a token count that is
+// not a multiple of the workgroup's token tile, and each row's bits independent of its tile companions.
+TEST(Attention, TiledPromptChunksMatchReferenceAndSingleTokens) {
+    MOEVK_GPU_ENV_OR_SKIP(env);
+    auto kernels = attention_kernels(Kernel::kTiled);
     for (KvType type : kAllKvTypes) {
-        for (Shape shape : {Shape{2, 2, 128}, Shape{8, 2, 64}, Shape{8, 1, 128}}) {
-            CacheFixture c(shape, type, 2000);
-            c.write(iota_positions(0, 2000), 21);
-            std::vector<int32_t> queries = {1999, 1024, 31, 32, 33, 1000};
-            std::vector<float> q = random_floats(queries.size() * shape.stride(), 22);
-            const std::vector<float> ref = c.attend_ref(q, queries);
-            const std::string what = std::string(kv_name(type)) + " " + std::to_string(shape.n_head) + "/" +
-                                     std::to_string(shape.n_head_kv) + " heads";
-            const std::vector<float> whole = c.attend(q, queries, kernels.get());
-            expect_nmse(whole, ref, kv_tier(type), what + " split");
-            const std::vector<float> grouped = c.attend(q, queries, kernels.get(), 4);
-            expect_nmse(grouped, ref, kv_tier(type), what + " groups of 4 tokens");
-            expect_bit_identical(grouped, whole, what + " token groups");
+        for (Shape shape : {Shape{4, 2, 64}, Shape{8, 1, 128}, Shape{6, 3, 96}}) {
+            CacheFixture c(shape, type, 300);
+            c.write(iota_positions(0, 77), 31);  // an earlier chunk
+            const std::vector<int32_t> chunk = iota_positions(77, 77 + 53);
+            const std::vector<float> qkv = c.write(chunk, 32);
+            const std::string what = std::string("tiled ") + kv_name(type) + " " + std::to_string(shape.n_head) +
+                                     "/" + std::to_string(shape.n_head_kv) + " heads of " + std::to_string(shape.head_dim);
+            const std::vector<float> out = c.attend(qkv, chunk, kernels.get());
+            expect_nmse(out, c.attend_ref(qkv, chunk), kv_tier(type), what);
+            const uint32_t qd = shape.q_dim(), st = shape.stride();
+            for (size_t t : {size_t{0}, size_t{17}, chunk.size() - 1}) {
+                std::vector<float> one(qkv.begin() + t * st, qkv.begin() + (t + 1) * st);
+                expect_bit_identical(std::vector<float>(out.begin() + t * qd, out.begin() + (t + 1) * qd),
+                                     c.attend(one, {chunk[t]}, kernels.get()), what + " token " + std::to_string(t));
+            }
         }
     }
 }
 
 TEST(Attention, BatchInvariant) {
     MOEVK_GPU_ENV_OR_SKIP(env);
-    for (AttentionKernel kernel : kBothKernels) {
+    for (Kernel kernel : kAllKernels) {
         auto kernels = attention_kernels(kernel);
         for (KvType type : kAllKvTypes) {
             CacheFixture c(Shape{}, type, 100);
