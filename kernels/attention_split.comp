@@ -3,14 +3,10 @@
 // token, split) serves all GROUP query heads of that KV head, so each K/V row is read once: it walks its
 // split's keys in tiles of KEY_TILE (staged in shared memory) with an online softmax per head. A token
 // with one split writes its output; otherwise each split writes (o unnormalised, running max m, sum l)
-// to the partials, and the split that finishes last (a counter per token and KV head) merges them: with
-// M = max of the split maxima and w_s = exp(m_s - M), out = (sum_s w_s o_s) / (sum_s w_s l_s), splits added
-// in split order. Merging in the last workgroup instead of a second kernel saves a dispatch and its barrier
-// per layer (decode runs one token: only latency counts). The split plan and every summation order depend
+// to the partials and attention_combine.comp merges them. The split plan and every summation order depend
 // only on p (common/attention_splits.glsl), so a token's result does not depend on its batch.
 // Bindings: 0 = qkv (f32, Q read), 1 = kv cache (uint words, common/kv_cache.glsl), 2 = positions (int),
-// 3 = out (f32, [t][n_head * head_dim_v]), 4 = partials (f32, [t - token_base][head][split][head_dim_v + 2]),
-// 5 = counters (uint, [t - token_base][kv head]: zero before the dispatch, zero again after it).
+// 3 = out (f32, [t][n_head * head_dim_v]), 4 = partials (f32, [t - token_base][head][split][head_dim_v + 2]).
 // CPU reference: reference::attention_head().
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -24,8 +20,7 @@ layout(std430, binding = 0) readonly buffer Qkv { float qkv[]; };
 layout(std430, binding = 1) readonly buffer KvCache { uint kv_words[]; };
 layout(std430, binding = 2) readonly buffer Positions { int positions[]; };
 layout(std430, binding = 3) writeonly buffer Out { float out_values[]; };
-layout(std430, binding = 4) coherent buffer Partials { float partials[]; };  // read by the last split
-layout(std430, binding = 5) coherent buffer Counters { uint counters[]; };
+layout(std430, binding = 4) writeonly buffer Partials { float partials[]; };
 
 layout(push_constant) uniform PushConstants {
     uint token_base;  // token of workgroup row 0 (the partials hold rows from here)
@@ -50,7 +45,6 @@ shared float q_s[GROUP * MAX_HEAD_DIM];
 shared float kv_s[KEY_TILE * KV_ROW];  // the tile's K rows, then its V rows
 shared float p_s[GROUP * KEY_TILE];    // scores, then probabilities, [head][key]
 shared float m_s[GROUP], alpha_s[GROUP], l_s[GROUP];
-shared bool last_s;  // this workgroup is the token's last split to finish
 
 void load_tile(KvRegion r, uint col, uint width, uint k0, uint tile) {
     for (uint e = gl_LocalInvocationID.x; e < tile * width; e += gl_WorkGroupSize.x) {
@@ -153,39 +147,4 @@ void main() {
         partials[base + hdv] = m;
         partials[base + hdv + 1u] = l;
     }
-
-    // Publish this split's partials, then count it; the last one to arrive merges every split.
-    memoryBarrierBuffer();
-    barrier();
-    const uint counter = row * (pc.n_head / GROUP) + kv_head;
-    if (lane == 0u) last_s = atomicAdd(counters[counter], 1u) == plan.count - 1u;
-    barrier();
-    if (!last_s) return;  // the same for the whole workgroup
-    memoryBarrierBuffer();
-    if (lane < GROUP) {  // per head, once: M (into m_s) and sum_s w_s l_s (into l_s)
-        const uint base = (row * pc.n_head + first_head + lane) * pc.max_splits * part_width;
-        float mx = partials[base + hdv];
-        for (uint s = 1u; s < plan.count; ++s) mx = max(mx, partials[base + s * part_width + hdv]);
-        float sum_l = 0.0;
-        for (uint s = 0u; s < plan.count; ++s) {
-            const uint b = base + s * part_width;
-            sum_l += exp(partials[b + hdv] - mx) * partials[b + hdv + 1u];
-        }
-        m_s[lane] = mx;
-        l_s[lane] = sum_l;
-    }
-    barrier();
-    for (uint i = 0u; i < OUT_PER_LANE; ++i) {
-        const uint e = lane + i * wg;
-        if (e >= GROUP * hdv) break;
-        const uint g = e / hdv, d = e - g * hdv;
-        const uint base = (row * pc.n_head + first_head + g) * pc.max_splits * part_width;
-        float acc = 0.0;
-        for (uint s = 0u; s < plan.count; ++s) {
-            const uint b = base + s * part_width;
-            acc += exp(partials[b + hdv] - m_s[g]) * partials[b + d];
-        }
-        out_values[t * pc.out_stride + (first_head + g) * hdv + d] = acc / l_s[g];
-    }
-    if (lane == 0u) counters[counter] = 0u;  // every split has counted: ready for the next dispatch
 }

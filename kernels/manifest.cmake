@@ -34,6 +34,7 @@ foreach(type f32 f16 q8_0)
   moevk_kernel(attention_split_${type} attention_split.comp DEFINES KV_${TYPE})
   moevk_kernel(attention_tiled_${type} attention_tiled.comp DEFINES KV_${TYPE})
 endforeach()
+moevk_kernel(attention_combine attention_combine.comp)
 
 moevk_kernel(rms_norm rms_norm.comp)
 moevk_kernel(qk_norm_rope qk_norm_rope.comp)

@@ -42,13 +42,6 @@ void weight_slice8(uint row_byte, uint e, out vec4 lo, out vec4 hi) { lo = hi = 
 // Quantised units are 32 values: one at a time keeps the registers low. The summation order is the same.
 const uint UNIT_BATCH = WEIGHT_QK <= 4u ? 8u : 1u;
 
-// Units u0, u0 + step, ... (UNIT_BATCH of them) of the row at row_byte, loaded before any is summed; those
-// at or past n_units are not read (and not to be summed).
-void load_unit_batch(uint row_byte, uint u0, uint step, uint n_units, out float w[UNIT_BATCH][WEIGHT_QK]) {
-    for (uint b = 0u; b < UNIT_BATCH; ++b)
-        if (u0 + b * step < n_units) weight_dequant_unit(row_byte, u0 + b * step, w[b]);
-}
-
 // The unit, or zeros where a tile reaches past the matrix (inside == false): the padding of the tiled kernels.
 void weight_dequant_unit_or_zero(bool inside, uint row_byte, uint unit, out float v[WEIGHT_QK]) {
     if (inside) {

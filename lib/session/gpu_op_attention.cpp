@@ -40,11 +40,15 @@ struct SplitPush {
     float scale;
 };
 
+struct CombinePush {
+    uint32_t token_base, n_head, head_dim_v, out_stride, max_splits, key_tile;
+};
+
 // Keys attention_split.comp stages in shared memory at once; smaller only where the shared memory is short.
 constexpr uint32_t kKeyTile = 32;
 
 uint64_t attention_shared_bytes(uint32_t group, uint32_t max_head_dim, uint32_t key_tile) {
-    return 4ull * (group * max_head_dim + key_tile * (max_head_dim + 1) + group * key_tile + 3 * group + 1);
+    return 4ull * (group * max_head_dim + key_tile * (max_head_dim + 1) + group * key_tile + 3 * group);
 }
 
 uint32_t kv_unit(KvType type) { return type == KvType::kF32 ? 1 : type == KvType::kF16 ? 2 : 32; }
@@ -165,8 +169,6 @@ uint64_t attention_partials_bytes(uint32_t n_head, uint32_t head_dim_v, uint32_t
     return 4ull * n_tokens * n_head * kAttentionMaxSplits * (head_dim_v + 2);
 }
 
-uint64_t attention_counters_bytes(uint32_t n_head_kv, uint32_t n_tokens) { return 4ull * n_tokens * n_head_kv; }
-
 namespace {
 
 Status record_per_head(GpuRecorder &rec, const AttentionOp &op) {
@@ -211,25 +213,27 @@ Status record_split(GpuRecorder &rec, const AttentionOp &op) {
     if (group > wg || attention_shared_bytes(group, max_head_dim, key_tile) > shared_limit)
         return unsupported("attention: " + std::to_string(group) + " query heads per KV head of dim " +
                            std::to_string(max_dim) + " need more shared memory or invocations than the device has");
-    // tokens are recorded in groups whose partials and counters fit their buffers
+    // tokens are recorded in groups whose partials fit the buffer
     const uint64_t group_tokens =
-        op.partials && op.counters
-            ? std::min(op.partials->size_bytes() / attention_partials_bytes(op.n_head, op.head_dim_v, 1),
-                       op.counters->size_bytes() / attention_counters_bytes(op.n_head_kv, 1))
-            : 0;
-    if (group_tokens == 0)
-        return internal_error("attention: no partials or counters buffer, or one too small for a token");
+        op.partials ? op.partials->size_bytes() / attention_partials_bytes(op.n_head, op.head_dim_v, 1) : 0;
+    if (group_tokens == 0) return internal_error("attention: no partials buffer or one too small for a token");
     const uint32_t max_splits = kAttentionMaxSplits;
     // no token splits into more workgroups than its keys have tiles
     const uint32_t grid_splits = std::max<uint32_t>(1, std::min(max_splits, (op.layout.n_ctx + key_tile - 1) / key_tile));
 
     vulkan::PipelineDesc desc;
     desc.variant = kv_variant("attention_split", op.layout.type);
-    desc.n_buffers = 6;
+    desc.n_buffers = 5;
     desc.push_constant_bytes = sizeof(SplitPush);
     desc.workgroup_size = wg;
     desc.spec_constants = {{2, max_head_dim}, {3, out_per_lane}, {4, group}, {5, key_tile}};
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *pipe, rec.kernels.get(desc));
+    vulkan::PipelineDesc combine_desc;
+    combine_desc.variant = "attention_combine";
+    combine_desc.n_buffers = 3;
+    combine_desc.push_constant_bytes = sizeof(CombinePush);
+    combine_desc.workgroup_size = rec.kernels.reduce_workgroup();
+    MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *combine, rec.kernels.get(combine_desc));
 
     const KvLayout &l = op.layout;
     for (uint32_t base = 0; base < op.n_tokens; base += (uint32_t)group_tokens) {
@@ -242,9 +246,15 @@ Status record_split(GpuRecorder &rec, const AttentionOp &op) {
                                                    {op.cache, 0, 0, Access::kRead},
                                                    {op.positions, 0, 0, Access::kRead},
                                                    {op.out.buffer, 0, 0, Access::kWrite},
-                                                   {op.partials, 0, 0, Access::kReadWrite},
-                                                   {op.counters, 0, 0, Access::kReadWrite}},
+                                                   {op.partials, 0, 0, Access::kWrite}},
                                                   &pc, sizeof pc, {op.n_head_kv, n, grid_splits}));
+        if (grid_splits == 1) continue;
+        CombinePush cp{base, op.n_head, op.head_dim_v, op.out.stride, max_splits, key_tile};
+        MOEVK_RETURN_IF_ERROR(rec.stream.dispatch(*combine,
+                                                  {{op.positions, 0, 0, Access::kRead},
+                                                   {op.partials, 0, 0, Access::kRead},
+                                                   {op.out.buffer, 0, 0, Access::kWrite}},
+                                                  &cp, sizeof cp, {op.n_head, n, 1}));
     }
     return Status::ok();
 }

@@ -156,12 +156,9 @@ struct AttentionOp {
     const vulkan::Buffer *cache = nullptr;
     KvLayout layout;
     const vulkan::Buffer *partials = nullptr;  // split only: >= attention_partials_bytes(n_head, head_dim_v, 1)
-    // split only: >= attention_counters_bytes(n_head_kv, 1), all zero (the kernel leaves them zero)
-    const vulkan::Buffer *counters = nullptr;
 };
 constexpr uint32_t kAttentionMaxSplits = 32;
 uint64_t attention_partials_bytes(uint32_t n_head, uint32_t head_dim_v, uint32_t n_tokens);
-uint64_t attention_counters_bytes(uint32_t n_head_kv, uint32_t n_tokens);
 Status record_attention(GpuRecorder &rec, const AttentionOp &op);
 
 // Softmax + top-k (+ renormalisation) of router logits. ids (int32) go to ids at int offset ids_offset +

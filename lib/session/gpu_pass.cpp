@@ -76,7 +76,6 @@ Status record_attention_core(GpuRecorder &rec, const GpuPass &pass, uint32_t il,
     at.cache = pass.kv_cache[il].get();
     at.layout = pass.kv_layout;
     at.partials = s.attn_partials.get();
-    at.counters = s.attn_counters.get();
     return record_attention(rec, at);
 }
 

@@ -27,7 +27,6 @@ ActivationShape ActivationShape::of(const model::HParams &hp) {
     s.n_vocab = hp.n_vocab;
     s.n_layer = hp.n_layer;
     s.n_head = hp.n_head;
-    s.n_head_kv = hp.n_head_kv;
     s.head_dim_v = hp.head_dim_v;
     if (hp.is_hybrid()) {
         s.conv_dim = hp.ssm_conv_dim();
@@ -40,7 +39,7 @@ ActivationShape ActivationShape::of(const model::HParams &hp) {
 
 uint64_t GpuScratch::total_bytes() const {
     uint64_t sum = 0;
-    for (const auto *b : {&tokens, &positions, &x, &h, &qkv, &attn, &attn_partials, &attn_counters, &router_logits, &expert_ids,
+    for (const auto *b : {&tokens, &positions, &x, &h, &qkv, &attn, &attn_partials, &router_logits, &expert_ids,
                           &expert_weights, &act, &expert_out, &logits, &qg, &attn_gate, &ssm_proj, &ssm_conv,
                           &ssm_out, &shexp_gate_up, &shexp_act, &shexp_out})
         if (*b) sum += (*b)->size_bytes();
@@ -88,8 +87,6 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
         {&sc->attn, 4 * b * s.attn_dim, MemoryUse::kDevice, "attn"},
         {&sc->attn_partials, attention_partials_bytes(s.n_head, s.head_dim_v, (uint32_t)partial_tokens),
          MemoryUse::kDevice, "attn_partials"},
-        {&sc->attn_counters, attention_counters_bytes(s.n_head_kv, (uint32_t)partial_tokens), MemoryUse::kDevice,
-         "attn_counters"},
         {&sc->router_logits, 4 * b * s.router_dim(), MemoryUse::kDevice, "router_logits"},
         {&sc->expert_ids, 4 * b * s.n_layer * s.k_used, MemoryUse::kReadback, "expert_ids"},
         {&sc->expert_weights, 4 * b * s.k_used, MemoryUse::kDevice, "expert_weights"},
@@ -101,7 +98,6 @@ StatusOr<std::unique_ptr<GpuScratch>> create_scratch(const vulkan::Device &devic
     for (const Spec &spec : specs) {
         MOEVK_ASSIGN_OR_RETURN(*spec.dst, vulkan::Buffer::create(device, spec.bytes, spec.use, spec.name));
     }
-    MOEVK_RETURN_IF_ERROR(sc->attn_counters->fill_zero());  // attention_split.comp keeps them zero after
     if (!s.hybrid()) return sc;
     const Spec hybrid_specs[] = {
         {&sc->qg, 4 * b * 2 * s.q_dim, MemoryUse::kDevice, "qg"},

@@ -15,7 +15,7 @@ namespace moevk::session {
 // Widths (floats per token) of the activations of a model; the hybrid ones are 0 for qwen3moe.
 struct ActivationShape {
     uint32_t n_embd, q_dim, k_dim, v_dim, attn_dim, n_expert, k_used, n_ff, n_vocab, n_layer;
-    uint32_t n_head = 0, n_head_kv = 0, head_dim_v = 0;  // attention heads (attn_dim = n_head * head_dim_v)
+    uint32_t n_head = 0, head_dim_v = 0;  // attention heads (attn_dim = n_head * head_dim_v)
     // hybrid (docs/hybrid-models.md): GatedDeltaNet conv channels, value width and value heads; shared
     // expert width
     uint32_t conv_dim = 0, ssm_v_dim = 0, ssm_v_heads = 0, n_ff_shexp = 0;
@@ -36,7 +36,6 @@ struct GpuScratch {
     std::unique_ptr<vulkan::Buffer> qkv;                // [max_batch][q|k|v]
     std::unique_ptr<vulkan::Buffer> attn;               // [max_batch][n_head * head_dim_v]
     std::unique_ptr<vulkan::Buffer> attn_partials;      // split attention's partial results (AttentionOp)
-    std::unique_ptr<vulkan::Buffer> attn_counters;      // and its split counters (zero between dispatches)
     std::unique_ptr<vulkan::Buffer> router_logits;      // [max_batch][router_dim()]
     std::unique_ptr<vulkan::Buffer> expert_ids;         // int32 [n_layer][max_batch][k_used], host-read (traces)
     std::unique_ptr<vulkan::Buffer> expert_weights;     // [max_batch][k_used]

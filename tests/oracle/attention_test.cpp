@@ -102,14 +102,9 @@ struct CacheFixture {
         op.layout = layout;
         auto partials = zero_buffer(session::attention_partials_bytes(shape.n_head, shape.head_dim, partial_tokens), "partials");
         op.partials = partials.get();
-        auto counters = zero_buffer(session::attention_counters_bytes(shape.n_head_kv, partial_tokens), "counters");
-        op.counters = counters.get();
         const auto record = [&](session::GpuRecorder &rec) { return session::record_attention(rec, op); };
         if (kernels) run_on(*kernels, *gpu_env().stream, record);
         else run_on_gpu(record);
-        // the split kernel's last workgroup of each (token, KV head) resets its counter for the next layer
-        const std::vector<uint32_t> left = download_vector<uint32_t>(*counters, (size_t)partial_tokens * shape.n_head_kv);
-        EXPECT_EQ(left, std::vector<uint32_t>(left.size(), 0u)) << "split counters left nonzero";
         return download_vector<float>(*out, (size_t)n * shape.q_dim());
     }
 
