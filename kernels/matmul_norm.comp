@@ -92,6 +92,8 @@ void main() {
         } else {
             for (uint u0 = gl_SubgroupInvocationID; u0 < n_units; u0 += UNIT_BATCH * gl_SubgroupSize) {
                 float w[UNIT_BATCH][WEIGHT_QK];  // loaded together, summed in unit order (matmul.comp's)
+                // written out here, not through a helper with an out array: that cost the f32x4 router ~4 us a
+                // layer on the H100 (docs/PERFORMANCE.md, session 8)
                 for (uint b = 0u; b < UNIT_BATCH; ++b)
                     if (u0 + b * gl_SubgroupSize < n_units) weight_dequant_unit(row_byte, u0 + b * gl_SubgroupSize, w[b]);
                 for (uint b = 0u; b < UNIT_BATCH; ++b) {
