@@ -21,27 +21,39 @@ layout(push_constant) uniform PushConstants {
 
 #include "common/attention_splits.glsl"
 
+layout(constant_id = 2) const uint MAX_SPLITS = 32;  // >= max_splits (kAttentionMaxSplits)
+const uint LOAD_BATCH = 8u;                          // partials of one output loaded before any is summed
+
+shared float m_sh[MAX_SPLITS], l_sh[MAX_SPLITS];  // each split's running max and sum
+
+// Why the stats go through shared memory and the outputs' partials are loaded LOAD_BATCH at a time: a
+// decode step merges ~17 splits per head, and a loop that loads one split's value and then adds it is ~17
+// dependent L2 round trips per output. The sums are still taken split by split, in split order.
 void main() {
     const uint h = gl_WorkGroupID.x;
     const uint row = gl_WorkGroupID.y;
     const uint t = pc.token_base + row;
     const uint n_keys = uint(positions[t]) + 1u;
     const AttentionSplits plan = attention_splits(n_keys, pc.key_tile, pc.max_splits);
-    if (plan.count == 1u) return;
+    if (plan.count == 1u) return;  // the same for the whole workgroup
     const uint part_width = pc.head_dim_v + 2u;
     const uint base = (row * pc.n_head + h) * pc.max_splits * part_width;
-    float m = partials[base + pc.head_dim_v];
-    for (uint s = 1u; s < plan.count; ++s) m = max(m, partials[base + s * part_width + pc.head_dim_v]);
-    float l = 0.0;
-    for (uint s = 0u; s < plan.count; ++s) {
-        const uint b = base + s * part_width + pc.head_dim_v;
-        l += exp(partials[b] - m) * partials[b + 1u];
+    for (uint s = gl_LocalInvocationID.x; s < plan.count; s += gl_WorkGroupSize.x) {
+        m_sh[s] = partials[base + s * part_width + pc.head_dim_v];
+        l_sh[s] = partials[base + s * part_width + pc.head_dim_v + 1u];
     }
+    barrier();
+    float m = m_sh[0];
+    for (uint s = 1u; s < plan.count; ++s) m = max(m, m_sh[s]);
+    float l = 0.0;
+    for (uint s = 0u; s < plan.count; ++s) l += exp(m_sh[s] - m) * l_sh[s];
     for (uint d = gl_LocalInvocationID.x; d < pc.head_dim_v; d += gl_WorkGroupSize.x) {
         float acc = 0.0;
-        for (uint s = 0u; s < plan.count; ++s) {
-            const uint b = base + s * part_width;
-            acc += exp(partials[b + pc.head_dim_v] - m) * partials[b + d];
+        for (uint s0 = 0u; s0 < plan.count; s0 += LOAD_BATCH) {
+            float o[LOAD_BATCH];  // splits past the last are read at the last one (a valid address), not added
+            for (uint j = 0u; j < LOAD_BATCH; ++j) o[j] = partials[base + min(s0 + j, plan.count - 1u) * part_width + d];
+            for (uint j = 0u; j < LOAD_BATCH; ++j)
+                if (s0 + j < plan.count) acc += exp(m_sh[s0 + j] - m) * o[j];
         }
         out_values[t * pc.out_stride + h * pc.head_dim_v + d] = acc / l;
     }

@@ -233,6 +233,7 @@ Status record_split(GpuRecorder &rec, const AttentionOp &op) {
     combine_desc.n_buffers = 3;
     combine_desc.push_constant_bytes = sizeof(CombinePush);
     combine_desc.workgroup_size = rec.kernels.reduce_workgroup();
+    combine_desc.spec_constants = {{2, max_splits}};
     MOEVK_ASSIGN_OR_RETURN(const vulkan::Pipeline *combine, rec.kernels.get(combine_desc));
 
     const KvLayout &l = op.layout;
