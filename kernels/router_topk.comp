@@ -32,6 +32,7 @@ layout(push_constant) uniform PushConstants {
 } pc;
 
 shared float s_logit[MAX_EXPERT];
+shared float s_exp[MAX_EXPERT];  // exp(logit - max), the softmax numerators
 shared uint s_key[MAX_EXPERT];
 shared uint s_chosen[MAX_K];
 shared float s_part[gl_WorkGroupSize.x];
@@ -68,9 +69,18 @@ void main() {
     }
     const float max_logit = workgroup_max(lane_max);  // its barrier also publishes s_logit, s_key
 
+    for (uint e = lane; e < n; e += wg) s_exp[e] = exp(s_logit[e] - max_logit);
+    barrier();
     if (lane == 0u) {  // the softmax sum in expert order, as the golden snapshots' writer took it
+        // the terms were computed in parallel above; loading 8 before adding them keeps the one
+        // invocation's chain to its adds (it was ~128 dependent exp + shared-load steps a token)
         float sum = 0.0;
-        for (uint e = 0u; e < n; ++e) sum += exp(s_logit[e] - max_logit);
+        for (uint e0 = 0u; e0 < n; e0 += 8u) {
+            float v[8];
+            for (uint j = 0u; j < 8u; ++j) v[j] = s_exp[min(e0 + j, n - 1u)];
+            for (uint j = 0u; j < 8u; ++j)
+                if (e0 + j < n) sum += v[j];
+        }
         s_sum = sum;
     }
     for (uint e = lane; e < n; e += wg) {
@@ -86,11 +96,11 @@ void main() {
     const float sum = s_sum;
 
     float chosen_sum = 0.0;  // in rank order, as reference::route_weights adds them
-    for (uint j = 0u; j < pc.k; ++j) chosen_sum += exp(s_logit[s_chosen[j]] - max_logit) / sum;
+    for (uint j = 0u; j < pc.k; ++j) chosen_sum += s_exp[s_chosen[j]] / sum;
     const float divisor = pc.norm_topk != 0u ? max(chosen_sum, 6.103515625e-5) : 1.0;
     for (uint j = lane; j < pc.k; j += wg) {
         const uint e = s_chosen[j];
         ids[pc.ids_offset + t * pc.k + j] = int(e);
-        weights[t * pc.k + j] = exp(s_logit[e] - max_logit) / sum / divisor;
+        weights[t * pc.k + j] = s_exp[e] / sum / divisor;
     }
 }
