@@ -7,6 +7,9 @@
 // only on p (common/attention_splits.glsl), so a token's result does not depend on its batch.
 // Bindings: 0 = qkv (f32, Q read), 1 = kv cache (uint words, common/kv_cache.glsl), 2 = positions (int),
 // 3 = out (f32, [t][n_head * head_dim_v]), 4 = partials (f32, [t - token_base][head][split][head_dim_v + 2]).
+// The loops over a key tile and a head run to the spec-constant bounds with the real bound as a condition:
+// the driver can unroll them and issue their shared-memory loads together (decode runs one tile a split, so
+// the dependent steps of one workgroup are its whole time). Same order, same bits.
 // CPU reference: reference::attention_head().
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -89,7 +92,8 @@ void main() {
             float s = NEG_INF;
             if (j < tile) {
                 float dot = 0.0;
-                for (uint d = 0u; d < hdk; ++d) dot += q_s[g * MAX_HEAD_DIM + d] * kv_s[j * KV_ROW + d];
+                for (uint d = 0u; d < MAX_HEAD_DIM; ++d)
+                    if (d < hdk) dot += q_s[g * MAX_HEAD_DIM + d] * kv_s[j * KV_ROW + d];
                 s = dot * pc.scale;
             }
             p_s[p] = s;
@@ -97,7 +101,8 @@ void main() {
         barrier();
         if (lane < GROUP) {
             float m_new = m;
-            for (uint j = 0u; j < tile; ++j) m_new = max(m_new, p_s[lane * KEY_TILE + j]);
+            for (uint j = 0u; j < KEY_TILE; ++j)
+                if (j < tile) m_new = max(m_new, p_s[lane * KEY_TILE + j]);
             alpha_s[lane] = exp(m - m_new);  // 0 on the first tile
             m_s[lane] = m_new;
             m = m_new;
@@ -111,7 +116,8 @@ void main() {
         barrier();
         if (lane < GROUP) {
             float sum = 0.0;
-            for (uint j = 0u; j < tile; ++j) sum += p_s[lane * KEY_TILE + j];
+            for (uint j = 0u; j < KEY_TILE; ++j)
+                if (j < tile) sum += p_s[lane * KEY_TILE + j];
             l = l * alpha_s[lane] + sum;
         }
         for (uint i = 0u; i < OUT_PER_LANE; ++i) {
@@ -119,7 +125,8 @@ void main() {
             if (e >= GROUP * hdv) break;
             const uint g = e / hdv, d = e - g * hdv;
             float acc = 0.0;
-            for (uint j = 0u; j < tile; ++j) acc += p_s[g * KEY_TILE + j] * kv_s[j * KV_ROW + d];
+            for (uint j = 0u; j < KEY_TILE; ++j)
+                if (j < tile) acc += p_s[g * KEY_TILE + j] * kv_s[j * KV_ROW + d];
             o[i] = o[i] * alpha_s[g] + acc;
         }
     }
