@@ -168,7 +168,6 @@ TEST(KvWrite, OddWidthIsRefusedForF16AndQ8) {
     EXPECT_TRUE(session::make_kv_layout(KvType::kF32, 10, 33, 7).is_ok());
 }
 
-// Both attention kernels, whichever the device would pick: the per-head kernel and the split one.
 using session::AttentionKernel;
 // The attention kernels every device runs here: per-head (lavapipe's), split (GPUs' decode) and the
 // query-tiled prompt kernel (GPUs' prompt calls; forced here for calls of any size).
